@@ -1,0 +1,1 @@
+"""Pulumi ComponentResources for the secure messaging stack (pulumi and pulumi_aws only)."""
