@@ -39,7 +39,7 @@ def statement(
     *,
     sid: str,
     actions: Sequence[str],
-    resources: Values,
+    resources: Values = (),
     principal: tuple[str, Values] | None = None,
     conditions: Sequence[aws.iam.GetPolicyDocumentStatementConditionArgs] = (),
     effect: str = "Allow",
@@ -48,7 +48,7 @@ def statement(
         sid=sid,
         effect=effect,
         actions=list(actions),
-        resources=_strings(resources),
+        resources=_strings(resources) or None,
         principals=principals(*principal) if principal is not None else None,
         conditions=list(conditions) or None,
     )

@@ -1,0 +1,197 @@
+"""SecurityAlarms: an encrypted alert topic, queue alarms and EventBridge tamper alerts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components._naming import child_opts, merged_tags, type_token
+from components.secure_topic import SecureTopic, SecureTopicArgs, ServicePublisher
+
+# CloudTrail-recorded API calls that switch off a protection (controls.md: KMS, TRAIL rows).
+TAMPER_EVENTS: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
+    "kms-key-tamper": ("aws.kms", "kms.amazonaws.com", ("DisableKey", "ScheduleKeyDeletion")),
+    "trail-tamper": (
+        "aws.cloudtrail",
+        "cloudtrail.amazonaws.com",
+        ("StopLogging", "DeleteTrail", "UpdateTrail"),
+    ),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchedQueue:
+    """A queue to alarm on; `dead_letter_queue_name` also gets a DLQ-depth alarm."""
+
+    name: str
+    queue_name: pulumi.Input[str]
+    dead_letter_queue_name: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecurityAlarmsArgs:
+    name_prefix: str
+    kms_key_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    partition: pulumi.Input[str] = "aws"
+    queues: Sequence[WatchedQueue] = ()
+    message_volume_threshold: int = 10_000
+    dlq_depth_threshold: int = 0
+    oldest_message_age_seconds: int = 3600
+    period_seconds: int = 300
+    alarm_email: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class SecurityAlarms(pulumi.ComponentResource):
+    alert_topic: SecureTopic
+    alarms: list[aws.cloudwatch.MetricAlarm]
+    event_rules: dict[str, aws.cloudwatch.EventRule]
+    alert_topic_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: SecurityAlarmsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(type_token("SecurityAlarms"), name, None, opts)
+        self.alert_topic = SecureTopic(
+            f"{name}-alerts",
+            SecureTopicArgs(
+                topic_name=f"{args.name_prefix}-alerts",
+                kms_key_arn=args.kms_key_arn,
+                account_id=args.account_id,
+                partition=args.partition,
+                service_publishers=[
+                    ServicePublisher(
+                        service="cloudwatch.amazonaws.com",
+                        source_account=args.account_id,
+                        source_arn_like=pulumi.Output.format(
+                            "arn:{0}:cloudwatch:{1}:{2}:alarm:*",
+                            args.partition,
+                            args.region,
+                            args.account_id,
+                        ),
+                    ),
+                    # No condition: EventBridge does not send aws:SourceArn for SNS targets.
+                    ServicePublisher(service="events.amazonaws.com"),
+                ],
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        topic_arn = self.alert_topic.arn
+        if args.alarm_email:
+            aws.sns.TopicSubscription(
+                f"{name}-email",
+                topic=topic_arn,
+                protocol="email",
+                endpoint=args.alarm_email,
+                opts=child_opts(self),
+            )
+
+        self.alarms = []
+        for queue in args.queues:
+            self._queue_alarms(name, args, queue, topic_arn)
+
+        self.event_rules = {}
+        for role, (source, event_source, event_names) in TAMPER_EVENTS.items():
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-{role}",
+                name=f"{args.name_prefix}-{role}",
+                description=f"Alert on {', '.join(event_names)}",
+                event_pattern=json.dumps(
+                    {
+                        "source": [source],
+                        "detail-type": ["AWS API Call via CloudTrail"],
+                        "detail": {
+                            "eventSource": [event_source],
+                            "eventName": list(event_names),
+                        },
+                    }
+                ),
+                tags=merged_tags(args.tags, Name=f"{args.name_prefix}-{role}"),
+                opts=child_opts(self),
+            )
+            aws.cloudwatch.EventTarget(
+                f"{name}-{role}-target",
+                rule=rule.name,
+                target_id="alert-topic",
+                arn=topic_arn,
+                opts=child_opts(self),
+            )
+            self.event_rules[role] = rule
+
+        self.alert_topic_arn = topic_arn
+        self.register_outputs(
+            {
+                "alert_topic_arn": topic_arn,
+                "alarm_names": [alarm.name for alarm in self.alarms],
+            }
+        )
+
+    def _queue_alarms(
+        self,
+        name: str,
+        args: SecurityAlarmsArgs,
+        queue: WatchedQueue,
+        topic_arn: pulumi.Output[str],
+    ) -> None:
+        def alarm(
+            role: str,
+            queue_name: pulumi.Input[str],
+            metric: str,
+            statistic: str,
+            threshold: int,
+            description: str,
+        ) -> None:
+            alarm_name = f"{args.name_prefix}-{queue.name}-{role}"
+            self.alarms.append(
+                aws.cloudwatch.MetricAlarm(
+                    f"{name}-{queue.name}-{role}",
+                    name=alarm_name,
+                    alarm_description=description,
+                    namespace="AWS/SQS",
+                    metric_name=metric,
+                    dimensions={"QueueName": queue_name},
+                    statistic=statistic,
+                    period=args.period_seconds,
+                    evaluation_periods=1,
+                    threshold=threshold,
+                    comparison_operator="GreaterThanThreshold",
+                    treat_missing_data="notBreaching",
+                    alarm_actions=[topic_arn],
+                    ok_actions=[topic_arn],
+                    tags=merged_tags(args.tags, Name=alarm_name),
+                    opts=child_opts(self),
+                )
+            )
+
+        alarm(
+            "message-volume",
+            queue.queue_name,
+            "NumberOfMessagesSent",
+            "Sum",
+            args.message_volume_threshold,
+            f"Unusual message volume on {queue.name}",
+        )
+        alarm(
+            "oldest-message-age",
+            queue.queue_name,
+            "ApproximateAgeOfOldestMessage",
+            "Maximum",
+            args.oldest_message_age_seconds,
+            f"Messages waiting too long on {queue.name}: consumers may be stuck",
+        )
+        if queue.dead_letter_queue_name is not None:
+            alarm(
+                "dlq-depth",
+                queue.dead_letter_queue_name,
+                "ApproximateNumberOfMessagesVisible",
+                "Maximum",
+                args.dlq_depth_threshold,
+                f"Messages in the dead-letter queue of {queue.name}",
+            )
