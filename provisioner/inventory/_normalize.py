@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
+from urllib.parse import unquote
 
 from provisioner.inventory.models import (
     AdvancedEventSelector,
@@ -29,6 +30,8 @@ def parse_json(value: Any) -> Any:
         return None
     if isinstance(value, str):
         text = value.strip()
+        if text.startswith("%7B"):  # IAM documents arrive URL-encoded when not pre-decoded
+            text = unquote(text)
         if not text:
             return None
         try:
@@ -205,3 +208,9 @@ def region_of(arn: str) -> str:
 def account_of(arn: str) -> str:
     parts = arn.split(":")
     return parts[4] if len(parts) > 4 else ""
+
+
+def int_or(value: Any, default: int) -> int:
+    """An int, or `default` when the value is absent or not a number."""
+    parsed = as_int(value)
+    return default if parsed is None else parsed

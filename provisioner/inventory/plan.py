@@ -147,11 +147,10 @@ def _props(resource: PlannedResourceLike) -> dict[str, Any]:
 
 
 def _days_from_retention(retention: Mapping[str, Any]) -> int | None:
-    days = as_int(retention.get("days"))
-    years = as_int(retention.get("years"))
-    if days is not None:
+    days, years = as_int(retention.get("days")), as_int(retention.get("years"))
+    if days:
         return days
-    return years * 365 if years is not None else None
+    return years * 365 if years else None
 
 
 class _Drafts:
