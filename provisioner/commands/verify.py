@@ -1,9 +1,70 @@
-"""Commands of this group are added by the issue that delivers them."""
+"""`provisioner verify`: judge the deployed stack with the profile's controls."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from provisioner.commands._options import (
+    EndpointUrlOpt,
+    EnvironmentsDirOpt,
+    EnvOpt,
+    ProfilesDirOpt,
+    ProfilesOpt,
+    RegionOpt,
+    ReportFileOpt,
+    ReportFormat,
+)
+
+WaiversOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--waivers",
+        help="YAML list of waivers (control, resource pattern, reason, owner, expires).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    @app.command("verify")
+    def verify_command(
+        *,
+        profiles: ProfilesOpt,
+        env: EnvOpt,
+        region: RegionOpt = None,
+        endpoint_url: EndpointUrlOpt = None,
+        output: Annotated[
+            ReportFormat, typer.Option("--output", "-o", help="Report format.")
+        ] = ReportFormat.table,
+        report_file: ReportFileOpt = None,
+        waivers: WaiversOpt = None,
+        profiles_dir: ProfilesDirOpt = None,
+        environments_dir: EnvironmentsDirOpt = None,
+    ) -> None:
+        """Verify the live stack: exit 0 compliant, 1 findings, 3 could not verify."""
+        from provisioner.profiles import resolve_target
+        from provisioner.render import emit
+        from provisioner.reports import render
+        from provisioner.verify import VerifyRequest, exit_code_for, verify
+        from provisioner.waivers import load_waivers
+
+        target = resolve_target(
+            profiles,
+            env,
+            region,
+            profiles_dir=profiles_dir,
+            environments_dir=environments_dir,
+        )
+        waiver_file = load_waivers(waivers) if waivers is not None else None
+        report = verify(
+            VerifyRequest(
+                target=target,
+                endpoint_url=endpoint_url,
+                waivers=waiver_file,
+                profiles_dir=profiles_dir,
+            )
+        )
+        emit(render(report, output.value), report_file)
+        raise typer.Exit(int(exit_code_for(report.findings)))

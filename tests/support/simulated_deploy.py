@@ -75,11 +75,35 @@ def moto_client(endpoint_url: str, service: str, region: str) -> Any:
         return _CLIENTS[key]
 
 
+def patch_moto_fidelity() -> None:
+    """Close moto gaps the stack depends on (the server runs in this process).
+
+    moto 5.2.5 accepts an SQS `RedriveAllowPolicy` but never returns it from
+    GetQueueAttributes, so a correctly restricted DLQ would read as unrestricted.
+    """
+    from moto.sqs.models import Queue
+
+    if getattr(Queue, "_provisioner_patched", False):
+        return
+    original = Queue.attributes
+
+    def attributes(self: Any) -> dict[str, Any]:
+        result: dict[str, Any] = original.fget(self)  # type: ignore[attr-defined]
+        allow = getattr(self, "redrive_allow_policy", None)
+        if allow:
+            result["RedriveAllowPolicy"] = allow if isinstance(allow, str) else json.dumps(allow)
+        return result
+
+    Queue.attributes = property(attributes)  # type: ignore[assignment,method-assign]
+    Queue._provisioner_patched = True  # type: ignore[attr-defined]
+
+
 class SimulatedDeployMocks(PlanMocks):
     """PlanMocks whose resources exist: each one is created in moto as it is registered."""
 
     def __init__(self, endpoint_url: str, region: str, account_id: str = "123456789012") -> None:
         super().__init__(region=region, account_id=account_id)
+        patch_moto_fidelity()
         self.endpoint_url = endpoint_url
         self._default_tags: dict[str, dict[str, str]] = {}
         self.created: list[tuple[str, str]] = []  # (type token, id), in creation order
