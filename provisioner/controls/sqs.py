@@ -11,9 +11,13 @@ from provisioner.profiles import Parameters
 
 
 def is_dead_letter_queue(queue: Queue, inventory: Inventory) -> bool:
-    """A queue another queue or a subscription sends its failures to."""
+    """A queue another queue or a subscription sends its failures to, or that declares itself
+    one with a byQueue redrive-allow policy (so detaching it from its source does not turn it
+    into a source queue with different limits)."""
+    allow = queue.redrive_allow_policy
     return (
         queue.is_dlq
+        or (allow is not None and allow.permission == "byQueue")
         or any(
             q.redrive_policy is not None and q.redrive_policy.dead_letter_target_arn == queue.arn
             for q in inventory.queues

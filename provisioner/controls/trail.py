@@ -180,9 +180,9 @@ def _data_events(
     # At least one resource ARN to test selectors against, even with no queues/topics yet.
     probes = arns or [f"arn:aws:{noun}:{scope.region}:{scope.account}:any"]
     covering: dict[str, list[str]] = {}
+    # Whether a trail is logging at all is TRAIL-MULTI-REGION's finding; this one judges the
+    # selectors, so a stopped trail shows up once rather than under three controls.
     for trail in inventory.trails:
-        if not trail.is_logging:
-            continue
         for arn in probes:
             if any(_selects(s, resource_type, arn) for s in trail.advanced_event_selectors):
                 covering.setdefault(arn, []).append(trail.arn)
@@ -191,11 +191,11 @@ def _data_events(
         "resource_type": resource_type,
         "covered": covering,
         "not_covered": missing,
-        "logging_trails": [t.arn for t in inventory.trails if t.is_logging],
+        "trails_logging": {t.arn: t.is_logging for t in inventory.trails},
     }
     if missing:
         return failed(
-            f"account {scope.account}: no logging trail records {resource_type} data events for "
+            f"account {scope.account}: no trail selects {resource_type} data events for "
             f"{', '.join(missing)} (needs an advanced event selector)",
             **evidence,
         )

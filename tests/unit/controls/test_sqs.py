@@ -113,6 +113,17 @@ CASES = [
     Case("pass_source_queue_with_dlq", "SQS-DLQ", "orders", evidence={"max_receive_count": 5}),
     Case("na_dead_letter_queue_itself", "SQS-DLQ", "orders-dlq"),
     Case(
+        "na_detached_dlq_still_declares_itself",
+        "SQS-DLQ",
+        "orders-dlq",
+        lambda inv: changed(
+            changed(inv, "queues", "orders", redrive_policy=None),
+            "queues",
+            "orders-dlq",
+            is_dlq=False,
+        ),
+    ),
+    Case(
         "na_profile_without_dlq",
         "SQS-DLQ",
         "orders",

@@ -168,10 +168,11 @@ CASES = [
         trail(advanced_event_selectors=(), event_selectors=(EventSelector(),)),
     ),
     Case(
-        "fail_selector_on_a_stopped_trail",
+        "pass_stopped_trail_is_left_to_multi_region",
         "TRAIL-DATA-EVENTS-SQS",
         None,
         trail(is_logging=False),
+        evidence={"trails_logging": {f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/audit": False}},
     ),
     Case(
         "na_profile_without_sqs_data_events",
