@@ -42,9 +42,9 @@ class AccessRoles(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: AccessRolesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(type_token("AccessRoles"), name, None, opts)
         if not args.allowed_regions:
             raise ValueError("AccessRoles needs at least one allowed region")
+        super().__init__(type_token("AccessRoles"), name, None, opts)
         root = account_root(args.partition, args.account_id)
 
         # Producers sign each message with an asymmetric key that never leaves KMS; consumers

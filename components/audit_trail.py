@@ -46,11 +46,11 @@ class AuditTrail(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: AuditTrailArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(type_token("AuditTrail"), name, None, opts)
         if args.s3_max_retention_days is not None and (
             args.s3_max_retention_days < args.s3_retention_days
         ):
             raise ValueError("s3_max_retention_days must not be below s3_retention_days")
+        super().__init__(type_token("AuditTrail"), name, None, opts)
         trail_arn = pulumi.Output.format(
             "arn:{0}:cloudtrail:{1}:{2}:trail/{3}",
             args.partition,

@@ -53,10 +53,10 @@ class ComplianceRules(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ComplianceRulesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(type_token("ComplianceRules"), name, None, opts)
         names = [spec.rule_name for spec in args.rules]
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate Config rule names: {sorted(names)}")
+        super().__init__(type_token("ComplianceRules"), name, None, opts)
         self.role = aws.iam.Role(
             f"{name}-role",
             name=f"{args.name_prefix}-config",

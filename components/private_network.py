@@ -51,9 +51,9 @@ class PrivateNetwork(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: PrivateNetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(type_token("PrivateNetwork"), name, None, opts)
         if args.subnet_count < 2:
             raise ValueError("PrivateNetwork needs at least two subnets (two availability zones)")
+        super().__init__(type_token("PrivateNetwork"), name, None, opts)
         tags = args.tags
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",

@@ -119,8 +119,8 @@ class SecureMessagingStack(pulumi.ComponentResource):
         args: SecureMessagingStackArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(type_token("SecureMessagingStack"), name, None, opts)
         _check_wiring(args)
+        super().__init__(type_token("SecureMessagingStack"), name, None, opts)
         invoke_opts = pulumi.InvokeOutputOptions(parent=self)
         account = aws.get_caller_identity_output(opts=invoke_opts).account_id
         partition = aws.get_partition_output(opts=invoke_opts).partition
