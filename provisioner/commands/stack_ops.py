@@ -226,14 +226,18 @@ def refresh(
     environments_dir: EnvironmentsDirOpt = None,
 ) -> None:
     """Read the live resources back into the stack's state (after drift or a failed run)."""
+    from provisioner.engine.actions import execute, resolve
     from provisioner.engine.operations import Operation
 
     request = _request(
         profiles, env, region, profiles_dir, environments_dir, backend, secrets_provider,
         endpoint_url, sandbox,
     )  # fmt: skip
-    _confirm_changes(f"refresh the state of {'-'.join(sorted(set(profiles)))}.{env}", yes)
-    _render_result(_run(Operation.refresh, request, output), output, {})
+    target, settings = resolve(request)
+    _confirm_changes(f"refresh the state of stack {target.stack_name}", yes)
+    stream = sys.stderr if output is TableOrJson.json else sys.stdout
+    result = execute(Operation.refresh, target, settings, request, progress_stream=stream)
+    _render_result(result, output, {})
 
 
 def destroy(

@@ -95,3 +95,29 @@ def test_a_stale_pid_file_is_not_trusted(work_dir: Path) -> None:
     assert CliRunner().invoke(app, ["sandbox", "status"]).exit_code == 3
     sandbox.stop(work_dir)  # must not signal this test process
     assert not (directory / "pid").exists()
+
+
+def test_up_verifies_the_live_stack_at_the_same_endpoint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, moto_server
+) -> None:
+    """`up` ends with a real verify at the deploy's endpoint (the engine itself is faked)."""
+    from provisioner.engine import actions
+    from tests.support.fake_pulumi import FakePulumiCommand
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "x")
+    monkeypatch.setattr(actions, "command_factory", lambda: FakePulumiCommand())
+    monkeypatch.setattr(actions, "make_program", lambda target, settings: lambda: None)
+    monkeypatch.setattr(actions, "plan_gate", lambda target: [])
+    environments = str(Path(__file__).resolve().parents[2] / "environments")
+    result = CliRunner().invoke(
+        app,
+        ["up", "-p", "pci", "-e", "dev", "-y", "--endpoint-url", moto_server.url, "-o", "json",
+         "--environments-dir", environments],
+    )  # fmt: skip
+    # The fake CLI deploys nothing, so the emulator holds no stack: verify must say so (exit 1).
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert document["result"] == "succeeded"
+    assert document["verify"]["stack"] == "pci.dev"
+    assert document["verify"]["summary"]["fail"] > 0
