@@ -106,7 +106,7 @@ def controls_for(profile: Profile) -> list[Control]:
 
 
 def controls_for_framework(framework: str, controls: Iterable[Control] = CONTROLS) -> list[Control]:
-    return [c for c in controls if framework in c.frameworks]
+    return [c for c in controls if c.frameworks.get(framework)]
 
 
 def _finding(control: Control, resource: str, result: CheckResult) -> Finding:

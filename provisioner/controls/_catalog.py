@@ -52,9 +52,13 @@ class FrameworkDocument(BaseModel):
     unmapped: Mapping[str, Annotated[str, Field(min_length=1)]] = {}
 
 
+# The C loader (when PyYAML was built with libyaml) keeps catalog loading off CLI start-up time.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(path: Path) -> object:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=_Loader)
 
 
 def load_prose(path: Path = CATALOG_FILE) -> dict[str, Prose]:

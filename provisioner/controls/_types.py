@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from provisioner.findings import CheckResult, Severity, Status
+from provisioner.findings import FRAMEWORKS, CheckResult, Severity, Status
 from provisioner.inventory.models import Inventory, Kind
 from provisioner.profiles import Parameters
 
@@ -89,13 +90,13 @@ class Control:
         own = (self.kind,) if self.kind is not None else ()
         return tuple(dict.fromkeys((*own, *self.reads)))
 
-    @property
+    @cached_property
     def frameworks(self) -> dict[str, tuple[str, ...]]:
-        """Framework -> requirement ids, the shape findings carry."""
-        result: dict[str, list[str]] = {}
-        for mapping in self.mappings:
-            result.setdefault(mapping.framework, []).append(mapping.requirement)
-        return {name: tuple(ids) for name, ids in result.items()}
+        """Framework -> requirement ids for all four frameworks, the shape findings carry."""
+        return {
+            name: tuple(m.requirement for m in self.mappings if m.framework == name)
+            for name in FRAMEWORKS
+        }
 
     def to_document(self) -> dict[str, Any]:
         return {

@@ -61,7 +61,7 @@ def table_rows(controls: Sequence[Control], framework: str | None) -> list[tuple
         if framework is not None:
             mapped = requirement_text(control, framework)
         else:
-            mapped = ", ".join(name for name in FRAMEWORKS if name in control.frameworks)
+            mapped = ", ".join(name for name in FRAMEWORKS if control.frameworks[name])
         rows.append((control.id, control.severity.value, control.kind_name, control.title, mapped))
     return rows
 

@@ -7,6 +7,7 @@ it has no retention, and it exceeds any maximum a GDPR profile sets.
 from __future__ import annotations
 
 from provisioner.controls._common import customer_key_problem, key_evidence, param
+from provisioner.controls._index import derived
 from provisioner.controls._types import AccountScope, define, passed, verdict
 from provisioner.controls.sqs import is_dead_letter_queue
 from provisioner.findings import CheckResult, Severity
@@ -82,9 +83,8 @@ def alarm_notifies_encrypted_topic(
     strays = [a for a in alarm.alarm_actions if not _is_encrypted_topic(inventory, a)]
     if strays:
         problems.append(f"notifies {', '.join(strays)}, not a CMK-encrypted topic of the stack")
-    subscribers = {
-        a: sum(1 for s in inventory.subscriptions if s.topic_arn == a) for a in alarm.alarm_actions
-    }
+    per_topic = derived(inventory).subscriptions_per_topic
+    subscribers = {a: per_topic.get(a, 0) for a in alarm.alarm_actions}
     return verdict(
         problems,
         f"alarm {alarm.name}",
@@ -98,15 +98,8 @@ def alarm_notifies_encrypted_topic(
 def _alarms_on(
     inventory: Inventory, namespace: str, metric: str, dimension: str, value: str
 ) -> list[Alarm]:
-    return [
-        a
-        for a in inventory.alarms
-        if a.namespace == namespace
-        and a.metric_name == metric
-        and a.dimensions.get(dimension) == value
-        and a.actions_enabled
-        and a.alarm_actions
-    ]
+    """Alarms with actions on this metric for this resource."""
+    return list(derived(inventory).alarms.get((namespace, metric, dimension, value), ()))
 
 
 def _watched(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from provisioner.controls import _policy as policy
 from provisioner.controls._common import customer_key_problem, enabled, key_evidence, param
+from provisioner.controls._index import derived
 from provisioner.controls._types import define, not_applicable, passed, verdict
 from provisioner.findings import CheckResult, Severity
 from provisioner.inventory.models import Inventory, Kind, Queue, Subscription
@@ -18,11 +19,7 @@ def is_dead_letter_queue(queue: Queue, inventory: Inventory) -> bool:
     return (
         queue.is_dlq
         or (allow is not None and allow.permission == "byQueue")
-        or any(
-            q.redrive_policy is not None and q.redrive_policy.dead_letter_target_arn == queue.arn
-            for q in inventory.queues
-        )
-        or any(s.redrive_policy_dlq_arn == queue.arn for s in inventory.subscriptions)
+        or queue.arn in derived(inventory).dead_letter_targets
     )
 
 
@@ -110,11 +107,7 @@ def sqs_queue_has_dead_letter_queue(
         problems.append(f"dead-letter queue {redrive.dead_letter_target_arn} is not in the stack")
         return verdict(problems, subject, "", **evidence)
     allow = dlq.redrive_allow_policy
-    sources = {
-        q.arn
-        for q in inventory.queues
-        if q.redrive_policy is not None and q.redrive_policy.dead_letter_target_arn == dlq.arn
-    }
+    sources = derived(inventory).sources_of.get(dlq.arn, frozenset())
     evidence.update(
         dlq_retention_seconds=dlq.retention_seconds,
         dlq_redrive_permission=allow.permission if allow else None,
