@@ -84,3 +84,16 @@ def test_findings_carry_title_severity_and_framework_ids() -> None:
     assert "3.5.1" in document["frameworks"]["pci-dss-4.0"]
     assert "SC-28(1)" in document["frameworks"]["nist-800-53-r5"]
     assert document["evidence"]["key_manager"] == "CUSTOMER"
+
+
+def test_every_finding_is_plain_json() -> None:
+    """Evidence holds observed values only: lists, dicts, strings, numbers, booleans, None."""
+    import json
+
+    for profile in ("baseline", "fedramp", "gdpr"):
+        params = parameters(profile)
+        compliant = compliant_inventory(params)
+        broken = replace(compliant, trails=(), config_recorders=(), vpc_endpoints=())
+        for inventory in (compliant, broken):
+            for finding in evaluate(list(CONTROLS), inventory, params):
+                json.dumps(finding.to_document())
