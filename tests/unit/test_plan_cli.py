@@ -1,0 +1,81 @@
+"""`provisioner plan` through the real CLI (CliRunner): output contract and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from provisioner.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+ENVIRONMENTS = ["--environments-dir", str(REPO / "environments")]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["plan", *args, *ENVIRONMENTS])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json_is_one_document_with_the_contract_shape(tmp_path: Path) -> None:
+    report = tmp_path / "plan.json"
+    code, out, _ = invoke(
+        "--profile", "pci", "--env", "dev", "--output", "json", "--report-file", str(report)
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert list(document) == ["stack", "profiles", "environment", "region", "resources"]
+    assert (document["stack"], document["profiles"], document["environment"]) == (
+        "pci.dev",
+        ["pci"],
+        "dev",
+    )
+    assert document["region"] == "us-east-1"
+    resources = document["resources"]
+    assert all(set(r) == {"type", "name", "parent", "inputs"} for r in resources)
+    by_name = {r["name"]: r for r in resources}
+    queue = by_name["messaging-orders-queue"]
+    assert queue["type"] == "aws:sqs/queue:Queue"
+    assert queue["parent"] == "messaging-orders"
+    assert by_name["messaging"]["parent"] is None
+    assert "kmsMasterKeyId" in queue["inputs"]
+    assert json.loads(report.read_text(encoding="utf-8")) == document
+
+
+def test_table_groups_resources_under_components_with_a_count() -> None:
+    code, out, _ = invoke("--profile", "pci", "--profile", "hipaa", "--env", "dev")
+    assert code == 0
+    assert "plan hipaa-pci.dev" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+
+    def indent(name: str) -> int:
+        return len(lines[name]) - len(lines[name].lstrip())
+
+    assert indent("messaging-orders-queue") > indent("messaging-orders") > indent("messaging")
+    last = out.strip().splitlines()[-1]
+    assert last.endswith("components") and "resources planned" in last
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--profile", "nosuch", "--env", "dev"], "unknown profile 'nosuch'"),
+        (["--profile", "pci", "--env", "Dev!"], "not an environment name"),
+        (["--profile", "gdpr", "--env", "dev", "--region", "us-east-1"], "outside the regions"),
+        (["--profile", "gdpr", "--profile", "fedramp", "--env", "dev"], "no allowed region"),
+    ],
+)
+def test_bad_input_is_exit_2_with_one_line(args: list[str], message: str) -> None:
+    code, out, err = invoke(*args)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+    assert err.startswith("error: ")
+
+
+def test_unknown_profile_lists_the_known_ones() -> None:
+    _, _, err = invoke("--profile", "nosuch", "--env", "dev")
+    assert "known profiles: baseline, fedramp, gdpr, hipaa, pci" in err
