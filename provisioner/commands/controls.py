@@ -21,6 +21,7 @@ ProfileFilterOpt = Annotated[
     typer.Option(
         "--profile",
         "-p",
+        metavar="NAME",
         help="Only the controls this profile applies; repeat to combine profiles.",
         show_default=False,
     ),
@@ -30,6 +31,7 @@ FrameworkOpt = Annotated[
     typer.Option(
         "--framework",
         "-f",
+        metavar="FRAMEWORK",
         help="Only controls mapped to this framework: pci-dss-4.0, hipaa, gdpr, nist-800-53-r5.",
     ),
 ]
