@@ -131,7 +131,7 @@ def test_control_is_well_formed(control: Control) -> None:
     known_parameters = {spec.path for spec in PARAM_SPECS}
     assert set(control.parameters) <= known_parameters
     for framework in FRAMEWORKS:
-        mapped = framework in control.frameworks
+        mapped = bool(control.frameworks[framework])
         unmapped = framework in control.unmapped
         assert mapped != unmapped, f"{control.id}: {framework} must be mapped or unmapped"
     for mapping in control.mappings:
@@ -235,3 +235,13 @@ def test_parameters_switch_controls_off_rather_than_fail() -> None:
         inventory = compliant_inventory(parameters("baseline"))  # plain sqs/sns/kms endpoints
         [finding] = evaluate([control], inventory, params)
         assert finding.status is expected, name
+
+
+def test_every_requirement_has_a_title_for_auditors() -> None:
+    untitled = [
+        f"{name} {requirement_id}"
+        for name, document in load_frameworks().items()
+        for requirement_id, requirement in document.requirements.items()
+        if not requirement.title
+    ]
+    assert untitled == []
