@@ -79,7 +79,8 @@ def patch_moto_fidelity() -> None:
     """Close moto gaps the stack depends on (the server runs in this process).
 
     moto 5.2.5 accepts an SQS `RedriveAllowPolicy` but never returns it from
-    GetQueueAttributes, so a correctly restricted DLQ would read as unrestricted.
+    GetQueueAttributes, so a correctly restricted DLQ would read as unrestricted; and any
+    SetQueueAttributes call without `Policy` erases the queue policy (AWS keeps it).
     """
     from moto.sqs.models import Queue
 
@@ -95,6 +96,16 @@ def patch_moto_fidelity() -> None:
         return result
 
     Queue.attributes = property(attributes)  # type: ignore[assignment,method-assign]
+
+    original_set = Queue._set_attributes
+
+    def set_attributes(self: Any, attributes: dict[str, Any], now: float | None = None) -> None:
+        kept = getattr(self, "policy", None)
+        original_set(self, attributes, now)
+        if "Policy" not in attributes and kept is not None:
+            self.policy = kept
+
+    Queue._set_attributes = set_attributes  # type: ignore[method-assign]
     Queue._provisioner_patched = True  # type: ignore[attr-defined]
 
 
