@@ -106,3 +106,42 @@ def test_roles_are_limited_to_the_profiles_regions(profiles: list[str]) -> None:
     args = stack_args(target(profiles))
     assert args.allowed_regions
     assert all(region.startswith("eu-") for region in args.allowed_regions)
+
+
+def _run_entry_file(config: dict[str, str]) -> dict[str, object]:
+    import runpy
+
+    from pulumi.runtime.config import set_all_config
+
+    def program() -> None:
+        set_all_config(config)
+        runpy.run_path(str(REPO / "__main__.py"), run_name="__main__")
+
+    _, outputs = run_program(program, PlanMocks(region="eu-west-1"), stack="cli")
+    return outputs
+
+
+def test_pulumi_cli_entry_file_runs_the_same_program_from_stack_config() -> None:
+    outputs = _run_entry_file(
+        {
+            "provisioner:profiles": '["pci", "gdpr"]',
+            "provisioner:environment": "dev",
+            "provisioner:region": "eu-west-1",
+        }
+    )
+    assert outputs["stack_name"] == "gdpr-pci.dev"
+    assert outputs["region"] == "eu-west-1"
+    assert outputs["profiles"] == ["gdpr", "pci"]
+
+
+def test_pulumi_cli_entry_file_reports_bad_config_as_one_error() -> None:
+    import pulumi
+
+    with pytest.raises(pulumi.RunError, match="outside the regions allowed"):
+        _run_entry_file(
+            {
+                "provisioner:profiles": "gdpr",
+                "provisioner:environment": "dev",
+                "provisioner:region": "us-east-1",
+            }
+        )
