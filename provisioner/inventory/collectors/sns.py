@@ -38,7 +38,7 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
     topic_arns = {t.arn for t in topics}
     listed = [
         s
-        for s in paginate(client, "list_subscriptions", "Subscriptions")
+        for s in (paginate(client, "list_subscriptions", "Subscriptions") if topics else ())
         if s.get("TopicArn") in topic_arns
     ]
 
