@@ -20,6 +20,7 @@ from provisioner.commands._options import (
     ProfilesDirOpt,
     ProfilesOpt,
     RegionOpt,
+    ReportFileOpt,
     TableOrJson,
 )
 
@@ -99,11 +100,17 @@ def _confirm_changes(action: str, yes: bool) -> None:
         raise typer.Exit(1)
 
 
-def _render_result(result: OperationResult, output: TableOrJson, extra: dict[str, Any]) -> None:
+def _render_result(
+    result: OperationResult,
+    output: TableOrJson,
+    extra: dict[str, Any],
+    report_file: Path | None,
+    trailer: str = "",
+) -> None:
     from provisioner.render import emit, to_json
 
     if output is TableOrJson.json:
-        emit(to_json({**result.to_document(), **extra}))
+        emit(to_json({**result.to_document(), **extra}), report_file)
         return
     changes = ", ".join(f"{count} {kind}" for kind, count in result.changes.items()) or "none"
     lines = [f"{result.operation} {result.stack}: {result.result}; changes: {changes}"]
@@ -116,7 +123,9 @@ def _render_result(result: OperationResult, output: TableOrJson, extra: dict[str
             "hint: protected resources are never removed silently; to delete them, unprotect "
             f"with `pulumi state unprotect --stack {result.stack} <urn>` and run destroy again"
         )
-    emit("\n".join(lines))
+    if trailer:
+        lines.append(trailer)
+    emit("\n".join(lines), report_file)
 
 
 def _outputs_table(values: dict[str, Any]) -> str:
@@ -152,6 +161,7 @@ def preview(
     endpoint_url: EndpointUrlOpt = None,
     sandbox: SandboxOpt = False,
     output: OutputOpt = TableOrJson.table,
+    report_file: ReportFileOpt = None,
     profiles_dir: ProfilesDirOpt = None,
     environments_dir: EnvironmentsDirOpt = None,
 ) -> None:
@@ -162,7 +172,7 @@ def preview(
         profiles, env, region, profiles_dir, environments_dir, backend, secrets_provider,
         endpoint_url, sandbox,
     )  # fmt: skip
-    _render_result(_run(Operation.preview, request, output), output, {})
+    _render_result(_run(Operation.preview, request, output), output, {}, report_file)
 
 
 def up(
@@ -179,6 +189,7 @@ def up(
     endpoint_url: EndpointUrlOpt = None,
     sandbox: SandboxOpt = False,
     output: OutputOpt = TableOrJson.table,
+    report_file: ReportFileOpt = None,
     profiles_dir: ProfilesDirOpt = None,
     environments_dir: EnvironmentsDirOpt = None,
 ) -> None:
@@ -188,7 +199,6 @@ def up(
     """
     from provisioner.engine.actions import execute, resolve, verify_live
     from provisioner.engine.operations import Operation
-    from provisioner.render import emit
 
     request = _request(
         profiles, env, region, profiles_dir, environments_dir, backend, secrets_provider,
@@ -199,14 +209,13 @@ def up(
     stream = sys.stderr if output is TableOrJson.json else sys.stdout
     result = execute(Operation.up, target, settings, request, progress_stream=stream)
     if skip_verify:
-        _render_result(result, output, {})
+        _render_result(result, output, {}, report_file)
         return
     verdict = verify_live(target, settings, request, output=output.value)
     if output is TableOrJson.json:
-        _render_result(result, output, {"verify": verdict.document})
+        _render_result(result, output, {"verify": verdict.document}, report_file)
     else:
-        _render_result(result, output, {})
-        emit(verdict.text)
+        _render_result(result, output, {}, report_file, trailer=verdict.text)
     if verdict.exit_code:
         raise typer.Exit(verdict.exit_code)
 
@@ -222,6 +231,7 @@ def refresh(
     endpoint_url: EndpointUrlOpt = None,
     sandbox: SandboxOpt = False,
     output: OutputOpt = TableOrJson.table,
+    report_file: ReportFileOpt = None,
     profiles_dir: ProfilesDirOpt = None,
     environments_dir: EnvironmentsDirOpt = None,
 ) -> None:
@@ -237,7 +247,7 @@ def refresh(
     _confirm_changes(f"refresh the state of stack {target.stack_name}", yes)
     stream = sys.stderr if output is TableOrJson.json else sys.stdout
     result = execute(Operation.refresh, target, settings, request, progress_stream=stream)
-    _render_result(result, output, {})
+    _render_result(result, output, {}, report_file)
 
 
 def destroy(
@@ -255,6 +265,7 @@ def destroy(
     endpoint_url: EndpointUrlOpt = None,
     sandbox: SandboxOpt = False,
     output: OutputOpt = TableOrJson.table,
+    report_file: ReportFileOpt = None,
     profiles_dir: ProfilesDirOpt = None,
     environments_dir: EnvironmentsDirOpt = None,
 ) -> None:
@@ -270,7 +281,7 @@ def destroy(
     require_destroy_confirmation(target, yes=yes, confirm=confirm)
     stream = sys.stderr if output is TableOrJson.json else sys.stdout
     result = execute(Operation.destroy, target, settings, request, progress_stream=stream)
-    _render_result(result, output, {})
+    _render_result(result, output, {}, report_file)
 
 
 def outputs(
@@ -281,6 +292,7 @@ def outputs(
     output: Annotated[
         OutputsFormat, typer.Option("--output", "-o", help="table, json, or env (export lines).")
     ] = OutputsFormat.table,
+    report_file: ReportFileOpt = None,
     show_secrets: Annotated[
         bool, typer.Option("--show-secrets", help="Print secret outputs in clear.")
     ] = False,
@@ -300,11 +312,11 @@ def outputs(
     )  # fmt: skip
     values = stack_outputs(request, show_secrets=show_secrets)
     if output is OutputsFormat.json:
-        emit(to_json(values))
+        emit(to_json(values), report_file)
     elif output is OutputsFormat.env:
-        emit(as_env_lines(values))
+        emit(as_env_lines(values), report_file)
     else:
-        emit(_outputs_table(values))
+        emit(_outputs_table(values), report_file)
 
 
 def doctor(
@@ -314,6 +326,7 @@ def doctor(
     backend: BackendOpt = None,
     secrets_provider: SecretsProviderOpt = None,
     output: OutputOpt = TableOrJson.table,
+    report_file: ReportFileOpt = None,
 ) -> None:
     """Check this machine can deploy: Pulumi CLI, aws plugin, credentials, backend, secrets.
 
@@ -338,14 +351,13 @@ def doctor(
         )
     checks = run_checks(settings, command_factory=actions.command_factory or pulumi_command)
     if output is TableOrJson.json:
-        emit(
-            to_json({"ok": all(c.ok for c in checks), "checks": [c.to_document() for c in checks]})
-        )
+        document = {"ok": all(c.ok for c in checks), "checks": [c.to_document() for c in checks]}
+        emit(to_json(document), report_file)
     else:
         rows = [
             (c.name, "ok" if c.ok else "FAIL", c.detail, c.fix if not c.ok else "") for c in checks
         ]
-        emit(table(["check", "status", "detail", "fix"], rows))
+        emit(table(["check", "status", "detail", "fix"], rows), report_file)
     if not all(c.ok for c in checks):
         raise typer.Exit(3)
 

@@ -309,3 +309,13 @@ def test_install_cli_offline_is_one_line_exit_3(
     assert result.stderr.splitlines()[0].startswith("error: could not install Pulumi CLI 3.")
     assert "Name or service not known" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_report_file_gets_the_same_document(fake: FakePulumiCommand, tmp_path: Path) -> None:
+    report = tmp_path / "reports" / "preview.json"
+    result = CliRunner().invoke(
+        app,
+        ["preview", "-p", "pci", "-e", "dev", "-o", "json", "--report-file", str(report), *ENVS],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(report.read_text()) == json.loads(result.stdout)
