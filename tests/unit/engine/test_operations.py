@@ -265,3 +265,42 @@ def test_every_operation_reaches_the_cli_with_the_stack(
     assert args[args.index("--stack") + 1] == "pci.dev"
     assert "--color" in args and args[args.index("--color") + 1] == "never"
     assert document["operation"] == operation.value
+
+
+def _fake_binary(directory: Path, version: str) -> None:
+    script = directory / "pulumi"
+    script.write_text(f"#!/bin/sh\necho v{version}\n")
+    script.chmod(0o755)
+
+
+def test_the_cli_on_path_is_used_and_an_old_one_is_exit_3(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from provisioner.engine.workspace import pulumi_command
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # no pinned copy from install-cli
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _fake_binary(tmp_path, "3.272.0")
+    assert str(pulumi_command().version) == "3.272.0"
+
+    _fake_binary(tmp_path, "2.25.0")
+    with pytest.raises(OperationError) as caught:
+        pulumi_command()
+    assert caught.value.message.startswith("the installed Pulumi CLI cannot be used")
+    assert caught.value.hint is not None and "provisioner install-cli" in caught.value.hint
+
+
+def test_the_pinned_cli_from_install_cli_wins_over_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from provisioner.engine.workspace import pinned_cli_root, pulumi_command
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _fake_binary(tmp_path, "3.100.0")
+    pinned = pinned_cli_root()
+    (pinned / "bin").mkdir(parents=True)
+    _fake_binary(pinned / "bin", "3.272.0")
+    command = pulumi_command()
+    assert command.command == str(pinned / "bin" / "pulumi")
+    assert str(command.version) == "3.272.0"
