@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from provisioner.controls._types import Control
     from provisioner.inventory.models import Inventory
+    from provisioner.planning import Plan
     from provisioner.profiles import StackTarget
 
 
@@ -102,6 +103,28 @@ def judged_report(
         findings=tuple(judged),
         controls={c.id: _control_info(c) for c in controls},
         profile_files=profile_files(target.profile_names, profiles_dir),
+    )
+
+
+def judge_plan(
+    plan: Plan,
+    target: StackTarget,
+    waivers: WaiverFile | None = None,
+    *,
+    now: dt.datetime | None = None,
+    profiles_dir: Path | None = None,
+) -> ComplianceReport:
+    """The plan gate: the planned inventory judged by the same controls as the live stack."""
+    from provisioner.inventory.plan import inventory_from_plan
+
+    inventory = inventory_from_plan(plan, stack=target.stack_name)
+    return judge_inventory(
+        "plan",
+        target,
+        inventory,
+        waivers,
+        now or dt.datetime.now(dt.UTC),
+        profiles_dir=profiles_dir,
     )
 
 

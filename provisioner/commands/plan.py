@@ -13,11 +13,16 @@ from provisioner.commands._options import (
     ProfilesOpt,
     RegionOpt,
     ReportFileOpt,
-    TableOrJson,
+    ReportFormat,
 )
+from provisioner.commands.verify import WaiversOpt
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from provisioner.planning import Plan
+    from provisioner.profiles import StackTarget
+    from provisioner.reports.model import ComplianceReport
 
 
 def register(app: typer.Typer) -> None:
@@ -31,9 +36,10 @@ def register(app: typer.Typer) -> None:
         profiles_dir: ProfilesDirOpt = None,
         environments_dir: EnvironmentsDirOpt = None,
         output: Annotated[
-            TableOrJson, typer.Option("--output", "-o", help="Output format.")
-        ] = TableOrJson.table,
+            ReportFormat, typer.Option("--output", "-o", help="Output format.")
+        ] = ReportFormat.table,
         report_file: ReportFileOpt = None,
+        waivers: WaiversOpt = None,
     ) -> None:
         """Plan the stack offline and list its resources (no Pulumi CLI, credentials or network)."""
         from provisioner.planning import run_plan
@@ -48,10 +54,15 @@ def register(app: typer.Typer) -> None:
             environments_dir=environments_dir,
         )
         planned = run_plan(target)
-        if output is TableOrJson.json:
-            emit(to_json(plan_document(planned)), report_file)
+        # Plan gate (issue 3): judge the planned inventory with the profile's controls.
+        report = _judge(planned, target, waivers, profiles_dir)
+        if output is ReportFormat.json:
+            emit(to_json({**plan_document(planned), **_findings_document(report)}), report_file)
+        elif output is ReportFormat.table:
+            emit(f"{_render(report, 'table')}\n\n{plan_table(planned)}", report_file)
         else:
-            emit(plan_table(planned), report_file)
+            emit(_render(report, output.value), report_file)
+        raise typer.Exit(_exit_code(report))
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -102,3 +113,34 @@ def plan_count_line(plan: Plan) -> str:
         f"{len(plan.resources)} resources planned: {aws_resources} AWS resources "
         f"in {components} components"
     )
+
+
+# -- plan gate (issue 3): the same controls and waivers as verify, over the planned inventory --
+
+
+def _judge(
+    planned: Plan, target: StackTarget, waivers: Path | None, profiles_dir: Path | None
+) -> ComplianceReport:
+    from provisioner.verify import judge_plan
+    from provisioner.waivers import load_waivers
+
+    waiver_file = load_waivers(waivers) if waivers is not None else None
+    return judge_plan(planned, target, waiver_file, profiles_dir=profiles_dir)
+
+
+def _findings_document(report: ComplianceReport) -> dict[str, Any]:
+    """What plan's JSON gains: the summary and the findings, in verify's shape."""
+    document = report.to_document()
+    return {"summary": document["summary"], "findings": document["findings"]}
+
+
+def _render(report: ComplianceReport, output: str) -> str:
+    from provisioner.reports import render
+
+    return render(report, output)
+
+
+def _exit_code(report: ComplianceReport) -> int:
+    from provisioner.verify import exit_code_for
+
+    return int(exit_code_for(report.findings))

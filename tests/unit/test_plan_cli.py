@@ -26,7 +26,15 @@ def test_json_is_one_document_with_the_contract_shape(tmp_path: Path) -> None:
     )
     assert code == 0
     document = json.loads(out)
-    assert list(document) == ["stack", "profiles", "environment", "region", "resources"]
+    assert list(document) == [
+        "stack",
+        "profiles",
+        "environment",
+        "region",
+        "resources",
+        "summary",
+        "findings",
+    ]
     assert (document["stack"], document["profiles"], document["environment"]) == (
         "pci.dev",
         ["pci"],
