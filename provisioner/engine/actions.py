@@ -24,7 +24,7 @@ from provisioner.engine.operations import (
 )
 from provisioner.engine.progress import make_progress
 from provisioner.engine.settings import EngineSettings, resolve_settings
-from provisioner.engine.workspace import Program
+from provisioner.engine.workspace import Program, pulumi_command
 from provisioner.errors import BadInputError, ExitCode, OperationError, ProvisionerError
 
 if TYPE_CHECKING:
@@ -203,6 +203,7 @@ def execute(
     if operation in (Operation.preview, Operation.up):
         packs = policy_packs()
         settings = _with_env(settings, policy_target_env(target, request))
+    command = _command() or pulumi_command()  # a missing CLI is reported before credentials
     if operation is not Operation.destroy:
         ensure_aws_credentials(settings)
     title = f"{operation.value} {target.stack_name}"
@@ -213,7 +214,7 @@ def execute(
         settings,
         program=make_program(target, settings),
         progress=progress,
-        command=_command(),
+        command=command,
         policy_packs=packs,
     )
 
