@@ -11,6 +11,8 @@ import pulumi_aws as aws
 from components._naming import child_opts, merged_tags, type_token
 from components._policy import condition, deny_insecure_transport, policy_json, statement
 
+ACCESS_LOG_PREFIX = "access-logs/"
+
 
 @dataclass(frozen=True, kw_only=True)
 class AuditTrailArgs:
@@ -30,12 +32,15 @@ class AuditTrailArgs:
     s3_retention_days: int = 365
     s3_max_retention_days: int | None = None
     log_retention_days: int = 365
+    # Where S3 server access logs of the audit bucket go (a separate bucket; None: no logging).
+    access_log_bucket_name: pulumi.Input[str] | None = None
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class AuditTrail(pulumi.ComponentResource):
     bucket: aws.s3.Bucket
+    access_log_bucket: aws.s3.Bucket | None
     bucket_policy: aws.s3.BucketPolicy
     log_group: aws.cloudwatch.LogGroup
     trail: aws.cloudtrail.Trail
@@ -126,6 +131,17 @@ class AuditTrail(pulumi.ComponentResource):
             opts=child_opts(self, depends_on=[public_block]),
         )
 
+        self.access_log_bucket = None
+        if args.access_log_bucket_name is not None:
+            self.access_log_bucket = self._access_log_bucket(name, args)
+            aws.s3.BucketLogging(
+                f"{name}-access-logging",
+                bucket=bucket_id,
+                target_bucket=self.access_log_bucket.id,
+                target_prefix=ACCESS_LOG_PREFIX,
+                opts=child_opts(self),
+            )
+
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-log-group",
             name=args.log_group_name,
@@ -195,6 +211,75 @@ class AuditTrail(pulumi.ComponentResource):
             }
         )
 
+    def _access_log_bucket(self, name: str, args: AuditTrailArgs) -> aws.s3.Bucket:
+        """A private, TLS-only bucket receiving the audit bucket's S3 server access logs."""
+        bucket = aws.s3.Bucket(
+            f"{name}-access-log-bucket",
+            bucket=args.access_log_bucket_name,
+            force_destroy=False,
+            tags=merged_tags(args.tags, Name=f"{name}-access-logs"),
+            opts=child_opts(self, protect=args.protect),
+        )
+        block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-access-log-public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child_opts(self),
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-access-log-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child_opts(self),
+        )
+        # S3 server access logging cannot deliver to an SSE-KMS bucket; SSE-S3 it is.
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-access-log-encryption",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="AES256"
+                    ),
+                )
+            ],
+            opts=child_opts(self),
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-access-log-lifecycle",
+            bucket=bucket.id,
+            rules=_lifecycle_rules(args),
+            opts=child_opts(self),
+        )
+        objects = pulumi.Output.concat(bucket.arn, "/*")
+        aws.s3.BucketPolicy(
+            f"{name}-access-log-bucket-policy",
+            bucket=bucket.id,
+            policy=policy_json(
+                self,
+                [
+                    deny_insecure_transport(
+                        "DenyInsecureTransport", ["s3:*"], [bucket.arn, objects]
+                    ),
+                    statement(
+                        sid="S3ServerAccessLogs",
+                        actions=["s3:PutObject"],
+                        resources=[pulumi.Output.concat(bucket.arn, "/", ACCESS_LOG_PREFIX, "*")],
+                        principal=("Service", ["logging.s3.amazonaws.com"]),
+                        conditions=[
+                            condition("ArnLike", "aws:SourceArn", [self.bucket.arn]),
+                            condition("StringEquals", "aws:SourceAccount", [args.account_id]),
+                        ],
+                    ),
+                ],
+            ),
+            opts=child_opts(self, depends_on=[block]),
+        )
+        return bucket
+
 
 def _event_selectors(
     data_resource_types: Sequence[str],
@@ -232,18 +317,20 @@ def _lifecycle_rules(args: AuditTrailArgs) -> list[aws.s3.BucketLifecycleConfigu
         )
     ]
     if args.s3_max_retention_days is not None:
-        # The storage limit: logs go when the longest allowed retention is over, never earlier
-        # than the minimum retention (checked in __init__).
+        # The storage limit: logs are gone when the longest allowed retention is over, and
+        # never expire before the minimum retention.
         rules.append(
             aws.s3.BucketLifecycleConfigurationRuleArgs(
                 id="expire-after-maximum-retention",
                 status="Enabled",
                 filter=everything,
                 expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                    days=args.s3_max_retention_days
+                    days=max(args.s3_retention_days, args.s3_max_retention_days - 1)
                 ),
+                # A version turns noncurrent when it expires; it is gone one day later, so an
+                # object lives at most the maximum retention.
                 noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                    noncurrent_days=args.s3_max_retention_days
+                    noncurrent_days=1
                 ),
             )
         )

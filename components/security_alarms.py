@@ -12,7 +12,8 @@ import pulumi_aws as aws
 from components._naming import child_opts, merged_tags, type_token
 from components.secure_topic import SecureTopic, SecureTopicArgs, ServicePublisher
 
-# CloudTrail-recorded API calls that switch off a protection (controls.md: KMS, TRAIL rows).
+# CloudTrail-recorded API calls that weaken a protection: rule role -> (pattern source,
+# eventSource, event names). IAM events reach EventBridge in us-east-1 only (IAM is global).
 TAMPER_EVENTS: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
     "kms-key-tamper": ("aws.kms", "kms.amazonaws.com", ("DisableKey", "ScheduleKeyDeletion")),
     "trail-tamper": (
@@ -20,7 +21,49 @@ TAMPER_EVENTS: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
         "cloudtrail.amazonaws.com",
         ("StopLogging", "DeleteTrail", "UpdateTrail"),
     ),
+    "iam-policy-change": (
+        "aws.iam",
+        "iam.amazonaws.com",
+        (
+            "PutRolePolicy",
+            "DeleteRolePolicy",
+            "AttachRolePolicy",
+            "DetachRolePolicy",
+            "CreatePolicyVersion",
+            "SetDefaultPolicyVersion",
+            "UpdateAssumeRolePolicy",
+        ),
+    ),
+    "security-group-change": (
+        "aws.ec2",
+        "ec2.amazonaws.com",
+        (
+            "AuthorizeSecurityGroupIngress",
+            "AuthorizeSecurityGroupEgress",
+            "RevokeSecurityGroupIngress",
+            "RevokeSecurityGroupEgress",
+            "CreateSecurityGroup",
+            "DeleteSecurityGroup",
+        ),
+    ),
+    "config-change": (
+        "aws.config",
+        "config.amazonaws.com",
+        (
+            "StopConfigurationRecorder",
+            "DeleteConfigurationRecorder",
+            "DeleteDeliveryChannel",
+            "PutDeliveryChannel",
+        ),
+    ),
 }
+# Refused API calls, whatever the service (CIS "unauthorized API calls" alarm).
+UNAUTHORIZED_ERROR_CODES = (
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "Client.UnauthorizedOperation",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +76,14 @@ class WatchedQueue:
 
 
 @dataclass(frozen=True, kw_only=True)
+class WatchedTopic:
+    """A topic whose failed deliveries raise an alarm."""
+
+    name: str
+    topic_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecurityAlarmsArgs:
     name_prefix: str
     kms_key_arn: pulumi.Input[str]
@@ -40,6 +91,7 @@ class SecurityAlarmsArgs:
     region: pulumi.Input[str]
     partition: pulumi.Input[str] = "aws"
     queues: Sequence[WatchedQueue] = ()
+    topics: Sequence[WatchedTopic] = ()
     message_volume_threshold: int = 10_000
     dlq_depth_threshold: int = 0
     oldest_message_age_seconds: int = 3600
@@ -97,22 +149,40 @@ class SecurityAlarms(pulumi.ComponentResource):
         for queue in args.queues:
             self._queue_alarms(name, args, queue, topic_arn)
 
+        for topic in [*args.topics, WatchedTopic(name="alerts", topic_name=self.alert_topic.name)]:
+            self._alarm(
+                name,
+                args,
+                f"{topic.name}-delivery-failures",
+                namespace="AWS/SNS",
+                metric="NumberOfNotificationsFailed",
+                dimensions={"TopicName": topic.topic_name},
+                statistic="Sum",
+                threshold=0,
+                description=f"Deliveries from topic {topic.name} are failing",
+                topic_arn=topic_arn,
+            )
+
         self.event_rules = {}
-        for role, (source, event_source, event_names) in TAMPER_EVENTS.items():
+        patterns: dict[str, dict[str, object]] = {
+            role: {
+                "source": [source],
+                "detail-type": ["AWS API Call via CloudTrail"],
+                "detail": {"eventSource": [event_source], "eventName": list(event_names)},
+            }
+            for role, (source, event_source, event_names) in TAMPER_EVENTS.items()
+        }
+        patterns["unauthorized-api-call"] = {
+            "detail-type": ["AWS API Call via CloudTrail"],
+            "detail": {"errorCode": list(UNAUTHORIZED_ERROR_CODES)},
+        }
+        for role, pattern in patterns.items():
             rule = aws.cloudwatch.EventRule(
                 f"{name}-{role}",
                 name=f"{args.name_prefix}-{role}",
-                description=f"Alert on {', '.join(event_names)}",
-                event_pattern=json.dumps(
-                    {
-                        "source": [source],
-                        "detail-type": ["AWS API Call via CloudTrail"],
-                        "detail": {
-                            "eventSource": [event_source],
-                            "eventName": list(event_names),
-                        },
-                    }
-                ),
+                description=f"Alert the stack's operators: {role.replace('-', ' ')}",
+                event_pattern=json.dumps(pattern),
+                state="ENABLED",
                 tags=merged_tags(args.tags, Name=f"{args.name_prefix}-{role}"),
                 opts=child_opts(self),
             )
@@ -133,6 +203,43 @@ class SecurityAlarms(pulumi.ComponentResource):
             }
         )
 
+    def _alarm(
+        self,
+        name: str,
+        args: SecurityAlarmsArgs,
+        role: str,
+        *,
+        namespace: str,
+        metric: str,
+        dimensions: Mapping[str, pulumi.Input[str]],
+        statistic: str,
+        threshold: int,
+        description: str,
+        topic_arn: pulumi.Output[str],
+    ) -> None:
+        alarm_name = f"{args.name_prefix}-{role}"
+        self.alarms.append(
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{role}",
+                name=alarm_name,
+                alarm_description=description,
+                namespace=namespace,
+                metric_name=metric,
+                dimensions=dict(dimensions),
+                statistic=statistic,
+                period=args.period_seconds,
+                evaluation_periods=1,
+                threshold=threshold,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="notBreaching",
+                actions_enabled=True,
+                alarm_actions=[topic_arn],
+                ok_actions=[topic_arn],
+                tags=merged_tags(args.tags, Name=alarm_name),
+                opts=child_opts(self),
+            )
+        )
+
     def _queue_alarms(
         self,
         name: str,
@@ -140,58 +247,45 @@ class SecurityAlarms(pulumi.ComponentResource):
         queue: WatchedQueue,
         topic_arn: pulumi.Output[str],
     ) -> None:
-        def alarm(
-            role: str,
-            queue_name: pulumi.Input[str],
-            metric: str,
-            statistic: str,
-            threshold: int,
-            description: str,
-        ) -> None:
-            alarm_name = f"{args.name_prefix}-{queue.name}-{role}"
-            self.alarms.append(
-                aws.cloudwatch.MetricAlarm(
-                    f"{name}-{queue.name}-{role}",
-                    name=alarm_name,
-                    alarm_description=description,
-                    namespace="AWS/SQS",
-                    metric_name=metric,
-                    dimensions={"QueueName": queue_name},
-                    statistic=statistic,
-                    period=args.period_seconds,
-                    evaluation_periods=1,
-                    threshold=threshold,
-                    comparison_operator="GreaterThanThreshold",
-                    treat_missing_data="notBreaching",
-                    alarm_actions=[topic_arn],
-                    ok_actions=[topic_arn],
-                    tags=merged_tags(args.tags, Name=alarm_name),
-                    opts=child_opts(self),
+        watched: list[tuple[str, pulumi.Input[str], str, str, int, str]] = [
+            (
+                "message-volume",
+                queue.queue_name,
+                "NumberOfMessagesSent",
+                "Sum",
+                args.message_volume_threshold,
+                f"Unusual message volume on {queue.name}",
+            ),
+            (
+                "oldest-message-age",
+                queue.queue_name,
+                "ApproximateAgeOfOldestMessage",
+                "Maximum",
+                args.oldest_message_age_seconds,
+                f"Messages waiting too long on {queue.name}: consumers may be stuck",
+            ),
+        ]
+        if queue.dead_letter_queue_name is not None:
+            watched.append(
+                (
+                    "dlq-depth",
+                    queue.dead_letter_queue_name,
+                    "ApproximateNumberOfMessagesVisible",
+                    "Maximum",
+                    args.dlq_depth_threshold,
+                    f"Messages in the dead-letter queue of {queue.name}",
                 )
             )
-
-        alarm(
-            "message-volume",
-            queue.queue_name,
-            "NumberOfMessagesSent",
-            "Sum",
-            args.message_volume_threshold,
-            f"Unusual message volume on {queue.name}",
-        )
-        alarm(
-            "oldest-message-age",
-            queue.queue_name,
-            "ApproximateAgeOfOldestMessage",
-            "Maximum",
-            args.oldest_message_age_seconds,
-            f"Messages waiting too long on {queue.name}: consumers may be stuck",
-        )
-        if queue.dead_letter_queue_name is not None:
-            alarm(
-                "dlq-depth",
-                queue.dead_letter_queue_name,
-                "ApproximateNumberOfMessagesVisible",
-                "Maximum",
-                args.dlq_depth_threshold,
-                f"Messages in the dead-letter queue of {queue.name}",
+        for role, queue_name, metric, statistic, threshold, description in watched:
+            self._alarm(
+                name,
+                args,
+                f"{queue.name}-{role}",
+                namespace="AWS/SQS",
+                metric=metric,
+                dimensions={"QueueName": queue_name},
+                statistic=statistic,
+                threshold=threshold,
+                description=description,
+                topic_arn=topic_arn,
             )

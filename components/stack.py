@@ -16,7 +16,12 @@ from components.messaging_key import MessagingKey, MessagingKeyArgs
 from components.private_network import PrivateNetwork, PrivateNetworkArgs
 from components.secure_queue import SecureQueue, SecureQueueArgs
 from components.secure_topic import QueueSubscriber, SecureTopic, SecureTopicArgs
-from components.security_alarms import SecurityAlarms, SecurityAlarmsArgs, WatchedQueue
+from components.security_alarms import (
+    SecurityAlarms,
+    SecurityAlarmsArgs,
+    WatchedQueue,
+    WatchedTopic,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,6 +254,9 @@ class SecureMessagingStack(pulumi.ComponentResource):
             f"{name}-audit",
             AuditTrailArgs(
                 bucket_name=pulumi.Output.format("{0}-audit-{1}-{2}", prefix, account, region),
+                access_log_bucket_name=pulumi.Output.format(
+                    "{0}-access-logs-{1}-{2}", prefix, account, region
+                ),
                 trail_name=trail_name,
                 log_group_name=f"{log_group_root}/cloudtrail",
                 account_id=account,
@@ -302,6 +310,7 @@ class SecureMessagingStack(pulumi.ComponentResource):
                     )
                     for queue_name, queue in self.queues.items()
                 ],
+                topics=[WatchedTopic(name=n, topic_name=t.name) for n, t in self.topics.items()],
                 message_volume_threshold=args.alarms.message_volume_threshold,
                 dlq_depth_threshold=args.alarms.dlq_depth_threshold,
                 oldest_message_age_seconds=args.alarms.oldest_message_age_seconds,

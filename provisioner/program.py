@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from provisioner.profiles import ANY_REGION, StackTarget
+from provisioner.profiles import ANY_REGION, KNOWN_ENDPOINT_SERVICES, StackTarget
 
 if TYPE_CHECKING:
     from components.compliance_rules import ConfigRuleSpec
@@ -142,7 +142,7 @@ def stack_args(target: StackTarget) -> SecureMessagingStackArgs:
         tls_only=_value(params.transport.tls_only, True),
         network=NetworkSettings(
             vpc_cidr=overlay.vpc_cidr,
-            endpoint_services=list(_value(params.network.required_endpoints, [])),
+            endpoint_services=endpoint_services(target),
             flow_logs=_value(params.network.flow_logs_required, True),
         ),
         audit=AuditSettings(
@@ -172,6 +172,15 @@ def stack_args(target: StackTarget) -> SecureMessagingStackArgs:
     )
 
 
+def endpoint_services(target: StackTarget) -> list[str]:
+    """The profile's interface endpoints; their FIPS variants when the profile asks for FIPS."""
+    services = list(_value(target.parameters.network.required_endpoints, []))
+    if not _value(target.parameters.transport.fips_endpoints, False):
+        return services
+    fips = [f"{s}-fips" if f"{s}-fips" in KNOWN_ENDPOINT_SERVICES else s for s in services]
+    return list(dict.fromkeys(fips))
+
+
 def config_rule_specs(target: StackTarget) -> list[ConfigRuleSpec]:
     """One Config rule per profile rule; some identifiers need parameters or several instances."""
     from components.compliance_rules import ConfigRuleSpec
@@ -184,7 +193,7 @@ def config_rule_specs(target: StackTarget) -> list[ConfigRuleSpec]:
                 ConfigRuleSpec(
                     identifier=identifier, input_parameters={"serviceName": s}, instance=s
                 )
-                for s in _value(params.network.required_endpoints, [])
+                for s in endpoint_services(target)
             )
         elif identifier == "CW_LOGGROUP_RETENTION_PERIOD_CHECK":
             days = _value(params.audit.cloudwatch_retention_days, 365)

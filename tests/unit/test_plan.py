@@ -131,7 +131,7 @@ def test_stateful_resources_are_protected_in_prod_only(env: str, protected: bool
         + of_type(plan, "aws:s3/bucket:Bucket")
         + of_type(plan, "aws:cloudtrail/trail:Trail")
     )
-    assert len(stateful) == 4
+    assert len(stateful) == 5  # CMK, signing key, audit + access-log buckets, trail
     for resource in stateful:
         assert resource.protect is protected, resource.name
         assert resource.retain_on_delete is protected, resource.name
@@ -187,20 +187,29 @@ def test_trail_records_sqs_and_sns_data_events(profile: str) -> None:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_audit_bucket_blocks_every_kind_of_public_access(profile: str) -> None:
+def test_buckets_block_every_kind_of_public_access(profile: str) -> None:
     plan = planned((profile,))
-    (block,) = of_type(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
-    (bucket,) = of_type(plan, "aws:s3/bucket:Bucket")
-    assert block.inputs["bucket"] == bucket.id
-    assert all(
-        block.inputs[flag] is True
-        for flag in (
-            "blockPublicAcls",
-            "blockPublicPolicy",
-            "ignorePublicAcls",
-            "restrictPublicBuckets",
-        )
-    )
+    blocks = {
+        b.inputs["bucket"]: b
+        for b in of_type(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    }
+    buckets = of_type(plan, "aws:s3/bucket:Bucket")
+    assert len(buckets) == 2
+    for bucket in buckets:
+        block = blocks[bucket.id]
+        assert all(
+            block.inputs[flag] is True
+            for flag in (
+                "blockPublicAcls",
+                "blockPublicPolicy",
+                "ignorePublicAcls",
+                "restrictPublicBuckets",
+            )
+        ), bucket.name
+    (logging,) = of_type(plan, "aws:s3/bucketLogging:BucketLogging")
+    (trail,) = of_type(plan, "aws:cloudtrail/trail:Trail")
+    assert logging.inputs["bucket"] == trail.inputs["s3BucketName"]
+    assert logging.inputs["targetBucket"] != logging.inputs["bucket"]
 
 
 def test_profile_parameters_reach_the_resources() -> None:

@@ -135,8 +135,13 @@ def test_lifecycle_expires_only_after_the_maximum_retention(
         rules = one(
             graph, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
         ).inputs["rules"]
-        expirations = [r["expiration"]["days"] for r in rules if r.get("expiration")]
-        assert expirations == [400]
+        (expiring,) = [r for r in rules if r.get("expiration")]
+        current, noncurrent = (
+            expiring["expiration"]["days"],
+            expiring["noncurrentVersionExpiration"]["noncurrentDays"],
+        )
+        assert current >= 366  # never before the minimum retention
+        assert current + noncurrent <= 400  # every version gone by the maximum
 
     return pulumi.Output.from_input(check())
 
@@ -160,5 +165,33 @@ def test_protect_marks_bucket_log_group_and_trail(graph: PlanMonitor) -> pulumi.
         ):
             resource = one(graph, type_)
             assert resource.protect and resource.retain_on_delete, type_
+
+    return pulumi.Output.from_input(check())
+
+
+@pulumi.runtime.test
+def test_access_logs_go_to_a_separate_private_bucket(graph: PlanMonitor) -> pulumi.Output[None]:
+    _audit(access_log_bucket_name=f"pci-test-access-logs-{ACCOUNT}")
+
+    async def check() -> None:
+        await settled()
+        audit_bucket = one(graph, "aws:s3/bucket:Bucket", "audit-bucket")
+        log_bucket = one(graph, "aws:s3/bucket:Bucket", "audit-access-log-bucket")
+        logging = one(graph, "aws:s3/bucketLogging:BucketLogging").inputs
+        assert logging["bucket"] == audit_bucket.id
+        assert logging["targetBucket"] == log_bucket.id != audit_bucket.id
+        block = one(
+            graph,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "audit-access-log-public-access-block",
+        ).inputs
+        assert block["blockPublicPolicy"] is True and block["restrictPublicBuckets"] is True
+        document = policy(
+            one(graph, "aws:s3/bucketPolicy:BucketPolicy", "audit-access-log-bucket-policy")
+        )
+        assert denies_insecure_transport(document, log_bucket.state["arn"])
+        writer = by_sid(document, "S3ServerAccessLogs")
+        assert writer["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+        assert writer["Condition"]["ArnLike"] == {"aws:SourceArn": audit_bucket.state["arn"]}
 
     return pulumi.Output.from_input(check())

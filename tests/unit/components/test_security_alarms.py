@@ -4,7 +4,12 @@ import json
 
 import pulumi
 
-from components.security_alarms import SecurityAlarms, SecurityAlarmsArgs, WatchedQueue
+from components.security_alarms import (
+    SecurityAlarms,
+    SecurityAlarmsArgs,
+    WatchedQueue,
+    WatchedTopic,
+)
 from provisioner.planning import PlanMonitor
 from tests.unit.components.helpers import (
     ACCOUNT,
@@ -83,6 +88,7 @@ def test_queue_alarms_watch_volume_dlq_depth_and_age(graph: PlanMonitor) -> pulu
         alarms = {
             a.inputs["metricName"]: a.inputs
             for a in resources(graph, "aws:cloudwatch/metricAlarm:MetricAlarm")
+            if a.inputs["namespace"] == "AWS/SQS"
         }
         assert alarms["NumberOfMessagesSent"]["threshold"] == 500
         assert alarms["NumberOfMessagesSent"]["dimensions"] == {"QueueName": "pci-test-orders"}
@@ -99,23 +105,54 @@ def test_queue_alarms_watch_volume_dlq_depth_and_age(graph: PlanMonitor) -> pulu
 
 
 @pulumi.runtime.test
-def test_event_rules_alert_on_key_and_trail_tampering(graph: PlanMonitor) -> pulumi.Output[None]:
+def test_event_rules_alert_on_tampering_and_refused_calls(
+    graph: PlanMonitor,
+) -> pulumi.Output[None]:
     _alarms()
 
     async def check() -> None:
         await settled()
         topic_arn = one(graph, "aws:sns/topic:Topic").state["arn"]
-        names = {
-            json.loads(rule.inputs["eventPattern"])["source"][0]: set(
-                json.loads(rule.inputs["eventPattern"])["detail"]["eventName"]
-            )
+        patterns = [
+            json.loads(rule.inputs["eventPattern"])
             for rule in resources(graph, "aws:cloudwatch/eventRule:EventRule")
-        }
-        assert names == {
-            "aws.kms": {"DisableKey", "ScheduleKeyDeletion"},
-            "aws.cloudtrail": {"StopLogging", "DeleteTrail", "UpdateTrail"},
-        }
+        ]
+        names = {p["source"][0]: set(p["detail"]["eventName"]) for p in patterns if "source" in p}
+        assert names["aws.kms"] == {"DisableKey", "ScheduleKeyDeletion"}
+        assert names["aws.cloudtrail"] == {"StopLogging", "DeleteTrail", "UpdateTrail"}
+        assert {"PutRolePolicy", "AttachRolePolicy"} <= names["aws.iam"]
+        assert "AuthorizeSecurityGroupIngress" in names["aws.ec2"]
+        assert "StopConfigurationRecorder" in names["aws.config"]
+        (refused,) = [p for p in patterns if "source" not in p]
+        assert {"AccessDenied", "UnauthorizedOperation"} <= set(refused["detail"]["errorCode"])
         targets = resources(graph, "aws:cloudwatch/eventTarget:EventTarget")
-        assert len(targets) == 2 and all(t.inputs["arn"] == topic_arn for t in targets)
+        assert len(targets) == len(patterns) == 6
+        assert all(t.inputs["arn"] == topic_arn for t in targets)
+
+    return pulumi.Output.from_input(check())
+
+
+@pulumi.runtime.test
+def test_failed_deliveries_of_every_topic_raise_an_alarm(graph: PlanMonitor) -> pulumi.Output[None]:
+    SecurityAlarms(
+        "alarms",
+        SecurityAlarmsArgs(
+            name_prefix="pci-test",
+            kms_key_arn=KEY,
+            account_id=ACCOUNT,
+            region=REGION,
+            topics=[WatchedTopic(name="events", topic_name="pci-test-events")],
+        ),
+        opts=provider(),
+    )
+
+    async def check() -> None:
+        await settled()
+        watched = {
+            a.inputs["dimensions"]["TopicName"]
+            for a in resources(graph, "aws:cloudwatch/metricAlarm:MetricAlarm")
+            if a.inputs["metricName"] == "NumberOfNotificationsFailed"
+        }
+        assert watched == {"pci-test-events", "pci-test-alerts"}
 
     return pulumi.Output.from_input(check())
