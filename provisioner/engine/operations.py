@@ -148,14 +148,22 @@ def run_operation(
         # are listed afterwards, never unprotected behind the user's back.
         return stack.destroy(exclude_protected=True, **common)
 
-    with progress:
-        raw = _guarded(
-            action,
-            operation=operation.value,
-            stack_name=session.name,
-            settings=settings,
-            collector=collector,
-        )
+    try:
+        with progress:
+            raw = _guarded(
+                action,
+                operation=operation.value,
+                stack_name=session.name,
+                settings=settings,
+                collector=collector,
+            )
+    except KeyboardInterrupt:
+        # Ctrl-C kills the CLI mid-update: the lock and pending operations can stay behind.
+        raise OperationError(
+            f"{operation.value} {session.name} interrupted",
+            hint=f"if the stack stays locked: `pulumi cancel --stack {session.name}`, then "
+            "`provisioner refresh` to resync state with what was really created",
+        ) from None
     outputs: dict[str, Any] = {}
     if operation is Operation.up:
         outputs = public_outputs(raw.outputs)

@@ -304,3 +304,19 @@ def test_the_pinned_cli_from_install_cli_wins_over_path(
     command = pulumi_command()
     assert command.command == str(pinned / "bin" / "pulumi")
     assert str(command.version) == "3.272.0"
+
+
+def test_an_interrupted_update_says_how_to_recover(
+    target: StackTarget, settings: EngineSettings
+) -> None:
+    fake = FakePulumiCommand()
+
+    def interrupt(call: Any) -> None:
+        if call.args[0] == "up":
+            raise KeyboardInterrupt
+
+    fake.on_call = interrupt
+    with pytest.raises(OperationError) as caught:
+        run(Operation.up, target, settings, fake)
+    assert caught.value.message == "up pci.dev interrupted"
+    assert caught.value.hint is not None and "pulumi cancel --stack pci.dev" in caught.value.hint
