@@ -41,6 +41,8 @@ class EngineSettings:
     @property
     def state_dir(self) -> Path | None:
         """The directory of a local file backend, or None for remote backends."""
+        if self.backend_url == "file://~":  # Pulumi's shorthand for ~/.pulumi
+            return Path.home() / ".pulumi"
         if self.backend_url.startswith("file://"):
             return Path(self.backend_url.removeprefix("file://")).expanduser()
         return None

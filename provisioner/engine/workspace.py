@@ -87,7 +87,7 @@ def open_workspace(
     from pulumi import automation as auto
 
     settings.work_dir.mkdir(parents=True, exist_ok=True)
-    if settings.state_dir is not None and str(settings.state_dir) != "~":
+    if settings.state_dir is not None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     options = auto.LocalWorkspaceOptions(
         work_dir=str(settings.work_dir),

@@ -1,7 +1,8 @@
 """A real `up`, `verify` and `destroy` with the Pulumi CLI against a moto server on loopback.
 
-Runs only where a `pulumi` binary is on PATH (and the pulumi-aws plugin can be installed or is
-cached); skipped otherwise. How to run it: see the README section "Running the real deploy test".
+Runs only where a `pulumi` binary is on PATH or was installed by `provisioner install-cli` (and
+the pulumi-aws plugin can be downloaded or is cached); skipped otherwise. How to run it: see
+the README section "Running the real deploy test".
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ import pytest
 from typer.testing import CliRunner
 
 from provisioner.cli import app
+from provisioner.engine.workspace import pinned_cli_root
 
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.pulumi_cli,
-    pytest.mark.skipif(shutil.which("pulumi") is None, reason="needs a pulumi binary on PATH"),
+    pytest.mark.skipif(
+        shutil.which("pulumi") is None and not (pinned_cli_root() / "bin" / "pulumi").is_file(),
+        reason="needs a pulumi binary (on PATH, or from `provisioner install-cli`)",
+    ),
     pytest.mark.timeout(1800),
 ]
 

@@ -143,6 +143,10 @@ def test_backend_flag_and_environment_variable(target: StackTarget, tmp_path: Pa
     assert flagged.backend_url == "gs://b"
     with pytest.raises(BadInputError, match="--backend 'ftp://x'"):
         resolve_settings(backend="ftp://x", environ={})
+    relative = resolve_settings(backend="file://state-here", environ={})
+    assert relative.backend_url == (Path.cwd() / "state-here").as_uri()
+    assert relative.state_dir == Path.cwd() / "state-here"
+    assert resolve_settings(backend="file://~", environ={}).state_dir == Path.home() / ".pulumi"
 
 
 def test_progress_lines_and_summary_document(target: StackTarget, settings: EngineSettings) -> None:
