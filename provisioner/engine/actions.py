@@ -64,7 +64,7 @@ class PlanGateError(ProvisionerError):
         self.failing = failing
 
 
-# Hooks the tests replace: the Pulumi CLI handle and the program factory.
+# Replaced by tests with a fake `PulumiCommand` factory; None builds the real CLI handle.
 CommandFactory = Callable[[], "auto.PulumiCommand"]
 command_factory: CommandFactory | None = None
 
