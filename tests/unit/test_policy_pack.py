@@ -98,8 +98,11 @@ def first(resources: list[PlannedResource], type_: str) -> PlannedResource:
 
 
 def test_the_policies_module_imports_without_pulumi_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import provisioner.policy
+
     monkeypatch.setitem(sys.modules, "pulumi_policy", None)  # import would now fail
     monkeypatch.delitem(sys.modules, "provisioner.policy.policies")
+    monkeypatch.setattr(provisioner.policy, "policies", policies)  # restored afterwards
     module = importlib.import_module("provisioner.policy.policies")
     assert module.RESOURCE_LEVEL
     with pytest.raises(ImportError):
