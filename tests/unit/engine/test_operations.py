@@ -15,6 +15,7 @@ from provisioner.engine.settings import EngineSettings, resolve_settings
 from provisioner.errors import BadInputError, OperationError
 from provisioner.profiles import StackTarget
 from tests.support.fake_pulumi import (
+    CANCEL,
     EVENTS_CREATED,
     EVENTS_FAILED,
     EVENTS_POLICY_BLOCKED,
@@ -317,6 +318,8 @@ def test_an_interrupted_update_says_how_to_recover(
 
     def interrupt(call: Any) -> None:
         if call.args[0] == "up":
+            log = call.args[call.args.index("--event-log") + 1]
+            Path(log).write_text(json.dumps(CANCEL) + "\n")  # the SDK stops tailing the log
             raise KeyboardInterrupt
 
     fake.on_call = interrupt
