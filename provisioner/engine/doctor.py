@@ -40,7 +40,7 @@ def run_checks(
         cli = Check("pulumi cli", True, f"version {command.version}")
     except ProvisionerError as error:
         cli = Check("pulumi cli", False, error.message, error.hint or "")
-    checks = [cli, _plugin(command, settings), _credentials(settings), _backend(settings)]
+    checks = [cli, _plugin(command, settings), _credentials(settings), _backend(settings, command)]
     checks.append(_secrets(settings))
     if settings.endpoint_url is not None:
         checks.append(_emulator(settings.endpoint_url))
@@ -86,7 +86,7 @@ def _region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-def _backend(settings: EngineSettings) -> Check:
+def _backend(settings: EngineSettings, command: auto.PulumiCommand | None) -> Check:
     url = settings.backend_url
     if settings.state_dir is not None:
         directory = settings.state_dir
@@ -111,7 +111,14 @@ def _backend(settings: EngineSettings) -> Check:
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             return Check("backend", False, f"{url}: {error}", "check the bucket and its access")
         return Check("backend", True, f"{url} (bucket reachable)")
-    return Check("backend", True, f"{url} (checked by the Pulumi CLI at login)")
+    fix = "check the URL and your login for it (pulumi login)"
+    if command is None:
+        return Check("backend", False, f"{url}: needs the Pulumi CLI to check", fix)
+    try:
+        command.run(["whoami"], str(Path.cwd()), settings.workspace_env())
+    except Exception as error:
+        return Check("backend", False, f"{url}: {_first_line(error)}", fix)
+    return Check("backend", True, f"{url} (logged in)")
 
 
 def _secrets(settings: EngineSettings) -> Check:

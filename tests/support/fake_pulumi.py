@@ -134,7 +134,8 @@ class Script:
     """What the fake answers for each operation: events to stream, or a failure to return."""
 
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    failures: dict[str, tuple[str, str]] = field(default_factory=dict)  # op -> (stdout, stderr)
+    # operation ("up") or command ("stack output") -> (stdout, stderr) of a failing run
+    failures: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class FakePulumiCommand(auto.PulumiCommand):
@@ -174,7 +175,8 @@ class FakePulumiCommand(auto.PulumiCommand):
         self.calls.append(call)
         if self.on_call is not None:
             self.on_call(call)
-        result = self._answer(call)
+        failure = self.script.failures.get(call.verb) if call.verb not in OPERATIONS else None
+        result = CommandResult(failure[0], failure[1], 255) if failure else self._answer(call)
         if result.code != 0:
             raise auto.errors.create_command_error(result)
         return result

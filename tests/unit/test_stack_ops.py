@@ -319,3 +319,36 @@ def test_report_file_gets_the_same_document(fake: FakePulumiCommand, tmp_path: P
     )
     assert result.exit_code == 0, result.output
     assert json.loads(report.read_text()) == json.loads(result.stdout)
+
+
+def test_doctor_checks_a_remote_backend_through_the_cli(fake: FakePulumiCommand) -> None:
+    backend = "https://api.pulumi.com"
+    ok = CliRunner().invoke(app, ["doctor", "--backend", backend, "-o", "json"])
+    checks = {c["check"]: c for c in json.loads(ok.stdout)["checks"]}
+    assert checks["backend"]["ok"] and checks["backend"]["detail"] == f"{backend} (logged in)"
+    assert fake.calls_of("whoami")[0].env["PULUMI_BACKEND_URL"] == backend
+
+    fake.script = Script(failures={"whoami": ("", "error: not logged in")})
+    failed = CliRunner().invoke(app, ["doctor", "--backend", backend, "-o", "json"])
+    assert failed.exit_code == 3
+    checks = {c["check"]: c for c in json.loads(failed.stdout)["checks"]}
+    assert not checks["backend"]["ok"] and "pulumi login" in checks["backend"]["fix"]
+
+
+def test_outputs_without_the_passphrase_of_an_existing_stack_is_exit_2(
+    fake: FakePulumiCommand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
+    fake.stacks.append("pci.dev")
+    fake.script = Script(
+        failures={
+            "stack output": (
+                "",
+                "error: getting secrets manager: passphrase must be set with "
+                "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables",
+            )
+        }
+    )
+    result = CliRunner().invoke(app, ["outputs", "-p", "pci", "-e", "dev", *ENVS])
+    assert result.exit_code == 2
+    assert "stack pci.dev: no passphrase for its secrets" in result.stderr
