@@ -327,3 +327,16 @@ def test_an_interrupted_update_says_how_to_recover(
         run(Operation.up, target, settings, fake)
     assert caught.value.message == "up pci.dev interrupted"
     assert caught.value.hint is not None and "pulumi cancel --stack pci.dev" in caught.value.hint
+
+
+def test_a_passphrase_file_is_enough_for_a_new_stack(target: StackTarget, tmp_path: Path) -> None:
+    phrase_file = tmp_path / "phrase"
+    phrase_file.write_text("from a file\n")
+    settings = resolve_settings(
+        work_dir=tmp_path / "wd", environ={"PULUMI_CONFIG_PASSPHRASE_FILE": str(phrase_file)}
+    )
+    fake = FakePulumiCommand()
+    run(Operation.preview, target, settings, fake)
+    assert fake.calls_of("stack init")
+    assert {c.env["PULUMI_CONFIG_PASSPHRASE_FILE"] for c in fake.calls} == {str(phrase_file)}
+    assert "PULUMI_CONFIG_PASSPHRASE" not in fake.calls[0].env
