@@ -46,6 +46,15 @@ SubjectKeyEnvOpt = Annotated[
         "--subject-key-env", help="Environment variable holding the producers' subject HMAC key."
     ),
 ]
+WaitSecondsOpt = Annotated[
+    int,
+    typer.Option(
+        "--wait-seconds",
+        min=0,
+        max=20,
+        help="Long-poll wait that ends a pass on an empty receive (0 only for emulators).",
+    ),
+]
 OutputOpt = Annotated[TableOrJson, typer.Option("--output", "-o", help="Output format.")]
 AuditReportFileOpt = Annotated[
     Path | None,
@@ -68,6 +77,7 @@ def erase(
     subject_key_env: SubjectKeyEnvOpt = "PROVISIONER_SUBJECT_KEY",
     profiles_dir: ProfilesDirOpt = None,
     environments_dir: EnvironmentsDirOpt = None,
+    wait_seconds: WaitSecondsOpt = 1,
 ) -> None:
     """Delete one data subject's messages from the stack's queues and their DLQs, never purging.
 
@@ -90,6 +100,7 @@ def erase(
             subject_key_env=subject_key_env,
             profiles_dir=profiles_dir,
             environments_dir=environments_dir,
+            wait_seconds=wait_seconds,
         )
     )
     record = outcome.record
