@@ -37,13 +37,20 @@ def table(
 
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    grid = Table(title=title, box=box.SIMPLE_HEAD, show_lines=False, header_style="bold")
+    # Cells are data, never markup: a value such as "[secret]" must print as written.
+    grid = Table(
+        title=None if title is None else escape(title),
+        box=box.SIMPLE_HEAD,
+        show_lines=False,
+        header_style="bold",
+    )
     for header in headers:
-        grid.add_column(header, overflow="fold")
+        grid.add_column(escape(header), overflow="fold")
     for row in rows:
-        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+        grid.add_row(*("" if cell is None else escape(str(cell)) for cell in row))
     buffer = StringIO()
     Console(file=buffer, width=160, no_color=True, force_terminal=False).print(grid)
     return buffer.getvalue().rstrip("\n")
