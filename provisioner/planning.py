@@ -13,10 +13,12 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -467,8 +469,21 @@ def _cancel_pending(loop: Any) -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
-def run_plan(target: StackTarget) -> Plan:
-    """Plan the stack for `target` offline: the resources the program declares, and outputs."""
+def run_plan(target: StackTarget, *, cache_dir: Path | None = None) -> Plan:
+    """Plan the stack for `target` offline: the resources the program declares, and outputs.
+
+    With `cache_dir`, a plan computed earlier for the same target, program code and SDK versions
+    is read back instead of running the program again (a plan is a pure function of those).
+    """
+    if cache_dir is not None:
+        cache_file = cache_dir / f"plan-{plan_cache_key(target)}.json"
+        cached = _read_cached_plan(cache_file)
+        if cached is not None:
+            return cached
+        plan = run_plan(target)
+        _write_cached_plan(cache_file, plan)
+        return plan
+
     from provisioner.program import make_program
 
     account = target.environment.overlay.account_id or DEFAULT_ACCOUNT
@@ -509,3 +524,91 @@ def tree_order(resources: list[PlannedResource]) -> list[PlannedResource]:
         if parent is None or parent not in known:
             walk(parent)
     return ordered
+
+
+# --------------------------------------------------------------------------------------------
+# Plan cache
+# --------------------------------------------------------------------------------------------
+
+CACHE_FORMAT = 1
+
+
+def _program_sources() -> list[Path]:
+    """Every file whose content decides what the program declares."""
+    package = Path(__file__).resolve().parent
+    components = package.parent / "components"
+    return [
+        package / "planning.py",
+        package / "program.py",
+        *sorted(components.glob("*.py")),
+    ]
+
+
+def _sdk_fingerprint() -> str:
+    """Versions of the Pulumi SDK and pulumi-aws, read from their files (importing them is slow)."""
+    from importlib.util import find_spec
+
+    parts = []
+    for package, marker in (("pulumi", "_version.py"), ("pulumi_aws", "pulumi-plugin.json")):
+        spec = find_spec(package)
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        for location in locations:
+            path = Path(location) / marker
+            if path.is_file():
+                parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def plan_cache_key(target: StackTarget) -> str:
+    """A digest of everything a plan depends on: the resolved target, the code, the SDKs."""
+    digest = hashlib.sha256()
+    described = {
+        "format": CACHE_FORMAT,
+        "profiles": list(target.profile_names),
+        "environment": target.environment.name,
+        "overlay": target.environment.overlay.model_dump(mode="json"),
+        "region": target.region,
+        "profile": target.profile.to_document(),
+    }
+    digest.update(json.dumps(described, sort_keys=True, default=str).encode())
+    for source in _program_sources():
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    digest.update(_sdk_fingerprint().encode())
+    return digest.hexdigest()[:32]
+
+
+def _read_cached_plan(path: Path) -> Plan | None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return Plan(
+            stack=document["stack"],
+            profiles=tuple(document["profiles"]),
+            environment=document["environment"],
+            region=document["region"],
+            resources=[
+                PlannedResource(**{**r, "depends_on": tuple(r["depends_on"])})
+                for r in document["resources"]
+            ],
+            outputs=document["outputs"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no cache, or an unreadable one: plan again
+
+
+def _write_cached_plan(path: Path, plan: Plan) -> None:
+    document = {
+        "stack": plan.stack,
+        "profiles": list(plan.profiles),
+        "environment": plan.environment,
+        "region": plan.region,
+        "resources": [asdict(resource) for resource in plan.resources],
+        "outputs": plan.outputs,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(document), encoding="utf-8")
+        partial.replace(path)  # atomic: concurrent plans never read half a file
+    except OSError:
+        pass  # a cache that cannot be written only costs time

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -18,11 +19,12 @@ from provisioner.commands._options import (
 from provisioner.commands.verify import WaiversOpt
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from provisioner.planning import Plan
     from provisioner.profiles import StackTarget
     from provisioner.reports.model import ComplianceReport
+
+
+PLAN_CACHE_DIR = Path(".provisioner") / "cache"
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +42,14 @@ def register(app: typer.Typer) -> None:
         ] = ReportFormat.table,
         report_file: ReportFileOpt = None,
         waivers: WaiversOpt = None,
+        cache: Annotated[
+            bool,
+            typer.Option(
+                "--cache/--no-cache",
+                help="Reuse a plan computed for the same target, code and SDK versions "
+                "(kept under .provisioner/cache).",
+            ),
+        ] = True,
     ) -> None:
         """Plan the stack offline and list its resources (no Pulumi CLI, credentials or network)."""
         from provisioner.planning import run_plan
@@ -53,7 +63,7 @@ def register(app: typer.Typer) -> None:
             profiles_dir=profiles_dir,
             environments_dir=environments_dir,
         )
-        planned = run_plan(target)
+        planned = run_plan(target, cache_dir=PLAN_CACHE_DIR if cache else None)
         # Plan gate (issue 3): judge the planned inventory with the profile's controls.
         report = _judge(planned, target, waivers, profiles_dir)
         if output is ReportFormat.json:

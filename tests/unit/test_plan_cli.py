@@ -14,6 +14,12 @@ REPO = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ["--environments-dir", str(REPO / "environments")]
 
 
+@pytest.fixture(autouse=True)
+def _plan_cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command caches plans under ./.provisioner: keep that out of the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, ["plan", *args, *ENVIRONMENTS])
     return result.exit_code, result.stdout, result.stderr
