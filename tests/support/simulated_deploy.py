@@ -14,6 +14,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
@@ -80,7 +81,8 @@ def patch_moto_fidelity() -> None:
 
     moto 5.2.5 accepts an SQS `RedriveAllowPolicy` but never returns it from
     GetQueueAttributes, so a correctly restricted DLQ would read as unrestricted; and any
-    SetQueueAttributes call without `Policy` erases the queue policy (AWS keeps it).
+    SetQueueAttributes call without `Policy` erases the queue policy (AWS keeps it); and
+    PutBucketLogging crashes on a target bucket policy with a `"Principal": "*"` statement.
     """
     from moto.sqs.models import Queue
 
@@ -106,6 +108,27 @@ def patch_moto_fidelity() -> None:
             self.policy = kept
 
     Queue._set_attributes = set_attributes  # type: ignore[method-assign]
+
+    from moto.s3.models import FakeBucket
+
+    original_log_check = FakeBucket._log_permissions_enabled_policy
+
+    def log_permissions(target_bucket: Any, target_prefix: str | None) -> bool:
+        # moto reads every statement's Principal as a mapping and crashes on "Principal": "*"
+        # (a TLS-only deny); judge only the statements it can read.
+        policy = target_bucket.policy
+        if not policy:
+            return False
+        document = json.loads(policy.decode())
+        readable = [st for st in document["Statement"] if isinstance(st.get("Principal"), dict)]
+        shadow = SimpleNamespace(
+            policy=json.dumps({**document, "Statement": readable}).encode(),
+            partition=target_bucket.partition,
+            name=target_bucket.name,
+        )
+        return bool(original_log_check(shadow, target_prefix))  # type: ignore[arg-type]
+
+    FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions)  # type: ignore[method-assign]
     Queue._provisioner_patched = True  # type: ignore[attr-defined]
 
 
@@ -117,6 +140,10 @@ class SimulatedDeployMocks(PlanMocks):
         patch_moto_fidelity()
         self.endpoint_url = endpoint_url
         self._default_tags: dict[str, dict[str, str]] = {}
+        # S3 refuses access logging until the target bucket's policy admits the logging
+        # service; the program registers both side by side, so logging may wait for the policy.
+        self._s3_lock = threading.Lock()
+        self._pending_logging: dict[str, list[dict[str, Any]]] = {}
         self.created: list[tuple[str, str]] = []  # (type token, id), in creation order
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -431,7 +458,10 @@ def _s3(m: SimulatedDeployMocks, s: dict[str, Any]) -> Any:
 def _bucket_policy(
     m: SimulatedDeployMocks, typ: str, s: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
-    _s3(m, s).put_bucket_policy(Bucket=s["bucket"], Policy=_policy_text(s["policy"]))
+    with m._s3_lock:
+        _s3(m, s).put_bucket_policy(Bucket=s["bucket"], Policy=_policy_text(s["policy"]))
+        for request in m._pending_logging.pop(str(s["bucket"]), []):
+            _s3(m, s).put_bucket_logging(**request)
     return str(s["bucket"]), s
 
 
@@ -551,15 +581,24 @@ def _lifecycle(m: SimulatedDeployMocks, typ: str, s: dict[str, Any]) -> tuple[st
 
 @handles("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
 def _logging(m: SimulatedDeployMocks, typ: str, s: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    _s3(m, s).put_bucket_logging(
-        Bucket=s["bucket"],
-        BucketLoggingStatus={
+    from botocore.exceptions import ClientError
+
+    request = {
+        "Bucket": s["bucket"],
+        "BucketLoggingStatus": {
             "LoggingEnabled": {
                 "TargetBucket": s["targetBucket"],
                 "TargetPrefix": s.get("targetPrefix") or "",
             }
         },
-    )
+    }
+    with m._s3_lock:
+        try:
+            _s3(m, s).put_bucket_logging(**request)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "InvalidTargetBucketForLogging":
+                raise
+            m._pending_logging.setdefault(str(s["targetBucket"]), []).append(request)
     return str(s["bucket"]), s
 
 
