@@ -48,7 +48,6 @@ together; `encoded_size` gives the body length so producers refuse oversize mess
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import struct
@@ -216,7 +215,7 @@ def encode_frame(frame: MessageFrame) -> bytes:
 def encode_message(signed_bytes: bytes, signature: bytes) -> str:
     """The SQS/SNS body: base64 of the signed encoding followed by the signature."""
     body = signed_bytes + _Writer().bytes16(signature).getvalue()
-    return base64.b64encode(body).decode("ascii")
+    return binascii.b2a_base64(body, newline=False).decode("ascii")
 
 
 def encoded_size(raw_size: int) -> int:
@@ -227,7 +226,7 @@ def encoded_size(raw_size: int) -> int:
 def decode_message(body: str) -> SignedMessage:
     """Parse a body; anything malformed is `Tampered`."""
     try:
-        data = base64.b64decode(body.encode("ascii"), validate=True)
+        data = binascii.a2b_base64(body.encode("ascii"), strict_mode=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
         raise Tampered("message body is not base64") from None
     reader = _Reader(data, "message")
