@@ -45,3 +45,16 @@ def test_unreadable_cache_is_ignored_and_replaced(tmp_path: Path) -> None:
     plan = run_plan(target(), cache_dir=tmp_path)
     assert plan.stack == "pci.dev" and plan.resources
     assert run_plan(target(), cache_dir=tmp_path) == plan
+
+
+def test_key_changes_when_the_program_code_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import provisioner.planning as planning
+
+    source = tmp_path / "component.py"
+    source.write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.setattr(planning, "_program_sources", lambda: [source])
+    before = plan_cache_key(target())
+    source.write_text("VERSION = 2\n", encoding="utf-8")
+    assert plan_cache_key(target()) != before
