@@ -129,6 +129,13 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
 
 
 def _rule(permission: dict[str, Any]) -> SecurityGroupRule:
+    sources = ("IpRanges", "Ipv6Ranges", "UserIdGroupPairs", "PrefixListIds")
+    descriptions = [
+        str(s["Description"])
+        for key in sources
+        for s in permission.get(key) or ()
+        if s.get("Description")
+    ]
     return SecurityGroupRule(
         protocol=str(permission.get("IpProtocol") or "-1"),
         from_port=permission.get("FromPort"),
@@ -139,4 +146,5 @@ def _rule(permission: dict[str, Any]) -> SecurityGroupRule:
             p["GroupId"] for p in permission.get("UserIdGroupPairs") or () if p.get("GroupId")
         ),
         prefix_list_ids=tuple(p["PrefixListId"] for p in permission.get("PrefixListIds") or ()),
+        description=descriptions[0] if descriptions else "",
     )
