@@ -84,7 +84,7 @@ def erase(
     Other messages are made visible again at once; passes repeat until one finds none. An audit
     record (who, when, subject hash, counts) goes to --report-file and the stack's audit log group.
     """
-    from provisioner.messaging.erasure_service import EraseRequest, run_erase
+    from provisioner.messaging.erasure_service import EraseRequest, run_erase, unfinished_queues
     from provisioner.render import emit, table, to_json
 
     outcome = run_erase(
@@ -108,6 +108,7 @@ def erase(
         emit_file(report_file, to_json(record))
     if output is TableOrJson.json:
         emit(to_json({**record, "audit_log_group": outcome.audit_log_group}))
+        _fail_if_unfinished(unfinished_queues(outcome))
         return
     rows = [
         (q["queue_url"], q["inspected"], q["matched"], q["deleted"], q["passes"])
@@ -123,6 +124,17 @@ def erase(
         + ("" if report_file else "; pass --report-file to keep it")
     )
     emit("\n".join(lines))
+    _fail_if_unfinished(unfinished_queues(outcome))
+
+
+def _fail_if_unfinished(queues: list[str]) -> None:
+    from provisioner.errors import OperationError
+
+    if queues:
+        raise OperationError(
+            f"subject messages still arriving after the last pass in: {', '.join(queues)}",
+            hint="stop the producers for this subject, then run erase again",
+        )
 
 
 def emit_file(path: Path, text: str) -> None:

@@ -35,6 +35,7 @@ class QueueErasure:
     matched: int = 0
     deleted: int = 0
     passes: int = 0
+    complete: bool = False  # the last pass found none (dry run: the one pass covered the queue)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,6 +135,7 @@ def erase_subject(
             if on_pass is not None:
                 on_pass(result)
             if state.matched == 0 or settings.dry_run:
+                result.complete = True
                 break
         results.append(result)
     return results

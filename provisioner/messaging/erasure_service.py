@@ -125,3 +125,8 @@ def _erase(request: EraseRequest, stack_name: str, region: str, subject_ref: str
     group = find_audit_log_group(logs, stack_name)
     stream = write_to_log_group(logs, group, record) if group is not None else None
     return EraseOutcome(record=record, audit_log_group=group, audit_log_stream=stream)
+
+
+def unfinished_queues(outcome: EraseOutcome) -> list[str]:
+    """Queues where every pass still found the subject (more arriving than erased)."""
+    return [q["queue_url"] for q in outcome.record["queues"] if not q["complete"]]
