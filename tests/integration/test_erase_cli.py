@@ -177,3 +177,14 @@ def test_unreachable_aws_is_exit_3_without_traceback() -> None:
     assert "Traceback" not in result.output
     assert "EndpointConnectionError" in result.output
     assert SUBJECT not in result.output
+
+
+def test_unknown_profile_is_bad_input() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["erase", "--subject", SUBJECT, "--profile", "nosuch", "--env", "dev"],
+        env={"PROVISIONER_SUBJECT_KEY": KEY_HEX},
+    )
+
+    assert result.exit_code == 2
+    assert "nosuch" in result.output and SUBJECT not in result.output

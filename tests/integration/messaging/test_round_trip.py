@@ -89,3 +89,22 @@ def test_redelivery_of_the_same_sqs_message_is_not_a_replay(world: MessagingWorl
     assert [m.payload for m in again] == [b"retry me"]
     assert again[0].receive_count == 2
     assert consumer.rejected.total() == 0
+
+
+def test_fifo_queue_round_trip_keeps_order_within_a_group(world: MessagingWorld) -> None:
+    url = world.sqs.create_queue(QueueName="ledger.fifo", Attributes={"FifoQueue": "true"})[
+        "QueueUrl"
+    ]
+    producer = world.producer()
+    producer.send_batch(
+        url, [OutgoingMessage(f"{i}".encode(), group_id="acct-1") for i in range(5)]
+    )
+    producer.send(url, b"5", group_id="acct-1")
+
+    consumer = world.consumer()
+    received = []
+    while batch := consumer.receive(url):
+        received += batch
+        consumer.delete_batch(batch)
+
+    assert [m.payload for m in received] == [b"0", b"1", b"2", b"3", b"4", b"5"]
