@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from provisioner.inventory._normalize import as_int, as_str, parse_policy, tags_from_list
-from provisioner.inventory.collectors._base import CollectorContext, optional
+from provisioner.inventory.collectors._base import CollectorContext, error_code, optional
 from provisioner.inventory.models import (
     AnyResource,
     Bucket,
@@ -40,7 +42,12 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
         names = [n for n in names if f"arn:aws:s3:::{n}" in wanted]
 
     def read(name: str) -> Bucket | None:
-        tagging = optional(lambda: client.get_bucket_tagging(Bucket=name), "NoSuchTagSet")
+        try:
+            tagging = optional(lambda: client.get_bucket_tagging(Bucket=name), "NoSuchTagSet")
+        except ClientError as error:
+            if error_code(error) == "NoSuchBucket":
+                return None  # deleted since the listing
+            raise
         tags = tags_from_list((tagging or {}).get("TagSet"))
         if wanted is None and not ctx.scope.tagged(tags):
             return None

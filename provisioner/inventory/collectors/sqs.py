@@ -14,10 +14,11 @@ from provisioner.inventory._normalize import (
     parse_redrive_allow_policy,
     parse_redrive_policy,
 )
-from provisioner.inventory.collectors._base import CollectorContext, paginate
+from provisioner.inventory.collectors._base import CollectorContext, optional, paginate
 from provisioner.inventory.models import AnyResource, Kind, Queue
 
 KINDS = (Kind.QUEUE,)
+GONE = ("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue")
 
 
 def queue_arn(url: str, region: str) -> str:
@@ -34,10 +35,15 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
         urls = [u for u in urls if queue_arn(u, ctx.region) in wanted]
 
     def read(url: str) -> Queue | None:
-        tags: dict[str, str] = client.list_queue_tags(QueueUrl=url).get("Tags") or {}
-        if wanted is None and not ctx.scope.tagged(tags):
+        listed = optional(lambda: client.list_queue_tags(QueueUrl=url), *GONE)
+        tags: dict[str, str] = (listed or {}).get("Tags") or {}
+        if listed is None or (wanted is None and not ctx.scope.tagged(tags)):
+            return None  # deleted since the listing, or not the stack's
+        attributes = optional(
+            lambda: client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"]), *GONE
+        )
+        if attributes is None:
             return None
-        attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
         return queue_from_attributes(url, attributes.get("Attributes") or {}, tags)
 
     queues = [q for q in ctx.map(read, urls) if q is not None]

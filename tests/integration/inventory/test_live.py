@@ -298,3 +298,19 @@ def test_endpoint_lost_during_collection_is_an_operation_error(deployed: Deploye
         with pytest.raises(OperationError) as raised:
             collect_live(session, REGION, STACK, endpoint_url=server.url)
     assert raised.value.message.startswith(f"lost {server.url}")
+
+
+def test_a_queue_deleted_between_listing_and_reading_is_skipped(
+    moto: MotoServer, deployed: DeployedStack, session: boto3.Session
+) -> None:
+    sqs = moto.client("sqs")
+    doomed = sqs.create_queue(QueueName="doomed", tags=TAGS)["QueueUrl"]
+
+    def delete_first(params: dict[str, Any], **_: Any) -> None:
+        if params.get("QueueUrl") == doomed:
+            sqs.delete_queue(QueueUrl=doomed)
+
+    session.events.register("before-parameter-build.sqs.ListQueueTags", cast(Any, delete_first))
+    inventory = collect_live(session, REGION, STACK, endpoint_url=moto.url, services=["sqs"])
+    assert inventory.errors == {}
+    assert {q.name for q in inventory.queues} == {"orders", "orders-dlq"}
