@@ -21,19 +21,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pulumi
-from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-
 from provisioner.errors import OperationError
 
 if TYPE_CHECKING:
+    from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
     from provisioner.profiles import StackTarget
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's default account
 PROJECT = "provisioner"
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
+# The key marking a special value (a secret) in deserialized properties (pulumi rpc).
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
 # Set while a plan runs: the SDK's per-resource source-position capture is skipped then.
@@ -86,8 +86,12 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
-class PlanMocks(Mocks):
-    """Realistic, deterministic state for every resource type and invoke the stack uses."""
+class PlanMocks:
+    """Realistic, deterministic state for every resource type and invoke the stack uses.
+
+    It implements `pulumi.runtime.Mocks` (registered as a virtual subclass when a plan runs), so
+    that importing this module, e.g. to read a cached plan, does not import the Pulumi SDK.
+    """
 
     def __init__(self, region: str, account_id: str = DEFAULT_ACCOUNT) -> None:
         self.region = region
@@ -233,7 +237,13 @@ class PlanMocks(Mocks):
 
     # -- invokes ------------------------------------------------------------------------------
 
-    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+    def register_transform(self, transform: Any) -> None:
+        """Stack transforms are recorded by the monitor and never run under mocks."""
+
+    def register_invoke_transform(self, transform: Any) -> None:
+        """Invoke transforms are recorded by the monitor and never run under mocks."""
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:
         token = args.token
         if token.startswith("aws:") and not args.provider:
             raise DefaultProviderError(f"invoke {token} uses the default provider")
@@ -338,20 +348,35 @@ class PlannedResource:
     depends_on: tuple[str, ...] = ()
 
 
-class PlanMonitor(MockMonitor):
-    """A mock monitor that keeps every registration in order (pulumi.md 3.5)."""
+class PlanMonitor:
+    """A mock monitor that keeps every registration in order (pulumi.md 3.5).
 
-    def __init__(self, mocks: Mocks) -> None:
-        super().__init__(mocks)
+    It wraps the SDK's `MockMonitor` (every other RPC goes to it unchanged) and records each
+    `RegisterResource` request with the state the mocks answered.
+    """
+
+    def __init__(self, mocks: PlanMocks) -> None:
+        from pulumi.runtime.mocks import MockMonitor
+
+        self.mocks = mocks
+        self.inner: MockMonitor = MockMonitor(mocks)  # type: ignore[arg-type]
         self.planned: list[PlannedResource] = []
         self._names: dict[str, str] = {}
-        self.component_outputs: dict[str, dict[str, Any]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    @property
+    def resources(self) -> dict[str, MockMonitor.ResourceRegistration]:
+        return self.inner.resources
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        from pulumi.runtime import rpc
+
+        response = self.inner.RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == STACK_TYPE:
             return response
-        registration = self.resources[response.urn]
+        registration = self.inner.resources[response.urn]
         self._names[response.urn] = request.name
         self.planned.append(
             PlannedResource(
@@ -376,7 +401,7 @@ class PlanMonitor(MockMonitor):
 def _plain(value: Any) -> Any:
     """Unwrap secret envelopes and copy containers so the recorded data is plain JSON-able."""
     if isinstance(value, dict):
-        if rpc._special_sig_key in value and "value" in value:
+        if _SIG_KEY in value and "value" in value:
             return _plain(value["value"])
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -401,6 +426,22 @@ class Plan:
     outputs: dict[str, Any]
 
 
+def activate_mocks(mocks: PlanMocks, monitor: PlanMonitor, *, stack: str) -> None:
+    """Point the Pulumi runtime of the current context at `mocks`, recorded by `monitor`."""
+    from pulumi.runtime import settings
+    from pulumi.runtime.mocks import Mocks, set_mocks
+
+    Mocks.register(type(mocks))
+    settings.reset_options(project=PROJECT, stack=stack, preview=False)
+    set_mocks(
+        mocks,  # type: ignore[arg-type]  # a registered virtual subclass of Mocks
+        project=PROJECT,
+        stack=stack,
+        preview=False,
+        monitor=monitor,  # type: ignore[arg-type]  # wraps the SDK's MockMonitor
+    )
+
+
 def run_program(
     program: Callable[[], None],
     mocks: PlanMocks,
@@ -421,6 +462,7 @@ def run_program(
     def run() -> None:
         import asyncio
 
+        import pulumi
         from pulumi.runtime import settings
         from pulumi.runtime.stack import run_pulumi_func
         from pulumi.runtime.sync_await import _sync_await
@@ -438,10 +480,7 @@ def run_program(
 
         try:
             _PLANNING.set(True)
-            settings.reset_options(project=PROJECT, stack=stack, preview=False)
-            pulumi.runtime.set_mocks(
-                mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor
-            )
+            activate_mocks(mocks, monitor, stack=stack)
             _sync_await(run_pulumi_func(program_and_outputs))
         except BaseException as error:
             failure.append(error)

@@ -32,6 +32,18 @@ EMULATOR_SERVICES = (
     "events",
 )
 EMULATOR_CREDENTIAL = "testing"
+# Managed rules whose parameters AWS requires (PutConfigRule fails without them).
+BLOCKED_KMS_ACTIONS = "kms:*,kms:Decrypt,kms:ReEncrypt*"  # AWS conformance pack default
+REQUIRED_RULE_PARAMETERS: dict[str, dict[str, str]] = {
+    "IAM_CUSTOMER_POLICY_BLOCKED_KMS_ACTIONS": {"blockedActionsPatterns": BLOCKED_KMS_ACTIONS},
+    "IAM_INLINE_POLICY_BLOCKED_KMS_ACTIONS": {"blockedActionsPatterns": BLOCKED_KMS_ACTIONS},
+    # Our alarms notify on ALARM and OK; missing data is "not breaching", so no action there.
+    "CLOUDWATCH_ALARM_ACTION_CHECK": {
+        "alarmActionRequired": "true",
+        "okActionRequired": "true",
+        "insufficientDataActionRequired": "false",
+    },
+}
 
 
 def make_program(target: StackTarget, *, endpoint_url: str | None = None) -> Callable[[], None]:
@@ -194,6 +206,12 @@ def config_rule_specs(target: StackTarget) -> list[ConfigRuleSpec]:
                     identifier=identifier, input_parameters={"serviceName": s}, instance=s
                 )
                 for s in endpoint_services(target)
+            )
+        elif identifier in REQUIRED_RULE_PARAMETERS:
+            specs.append(
+                ConfigRuleSpec(
+                    identifier=identifier, input_parameters=REQUIRED_RULE_PARAMETERS[identifier]
+                )
             )
         elif identifier == "CW_LOGGROUP_RETENTION_PERIOD_CHECK":
             days = _value(params.audit.cloudwatch_retention_days, 365)

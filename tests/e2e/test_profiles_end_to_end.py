@@ -12,17 +12,10 @@ from tests.e2e.conftest import DeployedStack, failing, statuses, target_for
 
 pytestmark = pytest.mark.e2e
 
-HIPAA_CONFIG_RULE_DEFECT = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "hipaa deploys IAM_CUSTOMER_POLICY_BLOCKED_KMS_ACTIONS without its required "
-        "blockedActionsPatterns parameter; AWS (and moto) reject PutConfigRule"
-    ),
-)
 PROFILE_SETS = [
     ("baseline",),
     ("pci",),
-    pytest.param(("hipaa",), marks=HIPAA_CONFIG_RULE_DEFECT),
+    ("hipaa",),
     ("gdpr",),
     ("fedramp",),
     ("pci", "gdpr"),

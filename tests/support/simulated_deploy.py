@@ -191,7 +191,7 @@ class SimulatedDeployMocks(PlanMocks):
         tags = (document or {}).get("tags") or {}
         self._default_tags[f"{args.name}-provider-id"] = {str(k): str(v) for k, v in tags.items()}
 
-    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+    def call(self, args: MockCallArgs) -> dict[str, Any]:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             identity = self.client("sts").get_caller_identity()
             return {

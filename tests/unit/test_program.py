@@ -91,6 +91,22 @@ def test_config_rules_with_parameters_and_one_rule_per_endpoint(tmp_path: Path) 
     assert retention.input_parameters == {"MinRetentionTime": "365"}
 
 
+def test_managed_rules_get_their_required_parameters() -> None:
+    specs = {s.identifier: s for s in config_rule_specs(target(["hipaa"]))}
+    for identifier in (
+        "IAM_CUSTOMER_POLICY_BLOCKED_KMS_ACTIONS",
+        "IAM_INLINE_POLICY_BLOCKED_KMS_ACTIONS",
+    ):
+        patterns = specs[identifier].input_parameters["blockedActionsPatterns"]
+        assert patterns.split(",") == ["kms:*", "kms:Decrypt", "kms:ReEncrypt*"]
+    alarm_actions = specs["CLOUDWATCH_ALARM_ACTION_CHECK"].input_parameters
+    assert set(alarm_actions) == {
+        "alarmActionRequired",
+        "okActionRequired",
+        "insufficientDataActionRequired",
+    }
+
+
 def test_environment_overlay_shapes_the_stack() -> None:
     args = stack_args(target(["pci"], "prod"))
     assert [q.name for q in args.queues] == ["orders", "payments"]

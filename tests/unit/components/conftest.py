@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pulumi
 import pytest
 from pulumi.runtime import settings
 
-from provisioner.planning import PlanMocks, PlanMonitor
+from provisioner.planning import PlanMocks, PlanMonitor, activate_mocks
 from tests.unit.components.helpers import ACCOUNT, REGION
 
 
@@ -17,9 +16,6 @@ def graph() -> Iterator[PlanMonitor]:
     """Mocks for one test only (never module level: the last `set_mocks` would win)."""
     mocks = PlanMocks(region=REGION, account_id=ACCOUNT)
     monitor = PlanMonitor(mocks)
-    settings.reset_options(project="provisioner", stack="test", preview=False)
-    pulumi.runtime.set_mocks(
-        mocks, project="provisioner", stack="test", preview=False, monitor=monitor
-    )
+    activate_mocks(mocks, monitor, stack="test")
     yield monitor
     settings.reset_options()
