@@ -24,6 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from cryptography.fernet import Fernet
@@ -40,6 +41,8 @@ from provisioner.messaging.signing import DelegatedSigner, KmsSigner, SignatureV
 
 PRODUCER = "bench-producer"
 DESTINATION = "arn:aws:sqs:us-east-1:123456789012:bench"
+# Local crypto is timed best-of-ROUNDS (the machine is shared); KMS-bound runs once.
+ROUNDS = 5
 
 
 class KmsCounter:
@@ -70,19 +73,31 @@ def bench_ours(kms: Any, cmk: str, signing_key: str, payload: bytes, count: int)
     opener = MessageOpener(
         SignatureVerifier(kms, {PRODUCER: signing_key}),
         EnvelopeOpener(kms),
-        ReplayGuard(max_entries=count + 1),
+        ReplayGuard(max_entries=ROUNDS * count + 1),
     )
     sealer.seal(payload, DESTINATION)  # certificate and first data key: counted, not timed
-    bodies: list[str] = []
-    seal_s = _timed(count, lambda i: bodies.append(sealer.seal(payload, DESTINATION).body))
     accepted = frozenset([DESTINATION])
-    open_s = _timed(count, lambda i: opener.open(bodies[i], accepted, f"sqs-{i}"))
+    seal_times, open_times = [], []
+    for round_ in range(ROUNDS):
+        bodies: list[str] = []
+        seal_times.append(_timed(count, partial(_seal_into, sealer, payload, bodies)))
+        open_times.append(_timed(count, partial(_open_from, opener, accepted, bodies, round_)))
     return {
-        "seal_sign_per_s": _rate(count, seal_s),
-        "verify_open_per_s": _rate(count, open_s),
+        "seal_sign_per_s": _rate(count, min(seal_times)),
+        "verify_open_per_s": _rate(count, min(open_times)),
         "kms_calls": counter.calls,
-        "body_bytes": len(bodies[0]),
+        "body_bytes": len(sealer.seal(payload, DESTINATION).body),
     }
+
+
+def _seal_into(sealer: MessageSealer, payload: bytes, bodies: list[str], _: int) -> None:
+    bodies.append(sealer.seal(payload, DESTINATION).body)
+
+
+def _open_from(
+    opener: MessageOpener, accepted: frozenset[str], bodies: list[str], round_: int, i: int
+) -> None:
+    opener.open(bodies[i], accepted, f"sqs-{round_}-{i}")
 
 
 def bench_ours_kms_mode(
@@ -131,9 +146,15 @@ def bench_floor(payload: bytes, count: int) -> dict[str, Any]:
         public_key.verify(signature, ciphertext, ecdsa)
         cipher.decrypt(nonce, ciphertext, None)
 
-    seal_s = _timed(count, seal)
-    open_s = _timed(count, open_)
-    return {"seal_sign_per_s": _rate(count, seal_s), "verify_open_per_s": _rate(count, open_s)}
+    seal_times, open_times = [], []
+    for _ in range(ROUNDS):
+        sealed.clear()
+        seal_times.append(_timed(count, seal))
+        open_times.append(_timed(count, open_))
+    return {
+        "seal_sign_per_s": _rate(count, min(seal_times)),
+        "verify_open_per_s": _rate(count, min(open_times)),
+    }
 
 
 def kms_calls_per_10000(kms: Any, cmk: str, signing_key: str) -> dict[str, int]:
@@ -205,7 +226,7 @@ def bench_esdk(server_url: str, cmk: str, payload: bytes, count: int) -> dict[st
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--messages", type=int, default=2000, help="messages per 1 KiB run")
+    parser.add_argument("--messages", type=int, default=1000, help="messages per round at 1 KiB")
     args = parser.parse_args(argv)
 
     import boto3
