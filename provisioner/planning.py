@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provisioner.errors import OperationError
+from provisioner.errors import OperationError, ProvisionerError
 
 if TYPE_CHECKING:
     from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
@@ -529,7 +529,7 @@ def run_plan(target: StackTarget, *, cache_dir: Path | None = None) -> Plan:
     mocks = PlanMocks(region=target.region, account_id=account)
     try:
         monitor, outputs = run_program(make_program(target), mocks, stack=target.stack_name)
-    except DefaultProviderError:
+    except (DefaultProviderError, ProvisionerError):
         raise
     except Exception as error:
         raise OperationError(

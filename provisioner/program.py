@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from provisioner.errors import BadInputError
 from provisioner.profiles import ANY_REGION, KNOWN_ENDPOINT_SERVICES, StackTarget
 
 if TYPE_CHECKING:
@@ -47,7 +48,12 @@ REQUIRED_RULE_PARAMETERS: dict[str, dict[str, str]] = {
 
 
 def make_program(target: StackTarget, *, endpoint_url: str | None = None) -> Callable[[], None]:
-    """The Pulumi program function for `target` (optionally against an emulator endpoint)."""
+    """The Pulumi program function for `target` (optionally against an emulator endpoint).
+
+    The target is translated here, before any engine runs, so bad input (exit 2) surfaces
+    as itself and not as a failed deployment.
+    """
+    args = stack_args(target)
 
     def program() -> None:
         import pulumi
@@ -60,7 +66,7 @@ def make_program(target: StackTarget, *, endpoint_url: str | None = None) -> Cal
         )
         stack = SecureMessagingStack(
             STACK_COMPONENT,
-            stack_args(target),
+            args,
             opts=pulumi.ResourceOptions(provider=provider),
         )
         for key, value in stack.outputs.items():
@@ -96,11 +102,24 @@ def provider_args(target: StackTarget, endpoint_url: str | None = None) -> dict[
     return args
 
 
+# The longest physical name built from the prefix: "<prefix>-access-logs-<account>-<region>",
+# an S3 bucket name, which AWS limits to 63 characters.
+LONGEST_NAME_SUFFIX = len("-access-logs-") + len("123456789012") + len("-")
+BUCKET_NAME_LIMIT = 63
+
+
 def name_prefix(target: StackTarget) -> str:
+    """The prefix of every physical name: the overlay's `name_prefix`, or profiles + env."""
     overlay = target.environment.overlay
-    if overlay.name_prefix:
-        return overlay.name_prefix
-    return f"{'-'.join(target.profile_names)}-{target.environment.name}"
+    prefix = overlay.name_prefix or f"{'-'.join(target.profile_names)}-{target.environment.name}"
+    if len(prefix) + LONGEST_NAME_SUFFIX + len(target.region) > BUCKET_NAME_LIMIT:
+        where = target.environment.path or f"environments/{target.environment.name}.yaml"
+        raise BadInputError(
+            f"name prefix '{prefix}' makes the audit bucket names longer than "
+            f"{BUCKET_NAME_LIMIT} characters in {target.region}",
+            hint=f"set a shorter name_prefix in {where}",
+        )
+    return prefix
 
 
 def stack_args(target: StackTarget) -> SecureMessagingStackArgs:

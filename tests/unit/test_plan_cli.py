@@ -93,3 +93,14 @@ def test_bad_input_is_exit_2_with_one_line(args: list[str], message: str) -> Non
 def test_unknown_profile_lists_the_known_ones() -> None:
     _, _, err = invoke("--profile", "nosuch", "--env", "dev")
     assert "known profiles: baseline, fedramp, gdpr, hipaa, pci" in err
+
+
+def test_name_prefix_too_long_for_aws_is_exit_2(tmp_path: Path) -> None:
+    environments = tmp_path / "environments"
+    environments.mkdir()
+    (environments / "production-europe.yaml").write_text("region: eu-central-1\n", "utf-8")
+    args = ["plan", "-p", "hipaa", "-p", "pci", "--env", "production-europe"]
+    result = CliRunner().invoke(app, [*args, "--environments-dir", str(environments)])
+    assert result.exit_code == 2
+    assert "longer than 63 characters" in result.stderr
+    assert "hint: set a shorter name_prefix" in result.stderr

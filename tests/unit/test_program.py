@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from provisioner.errors import BadInputError
 from provisioner.planning import PlanMocks, run_program
 from provisioner.profiles import StackTarget, resolve_target
 from provisioner.program import (
@@ -105,6 +106,20 @@ def test_managed_rules_get_their_required_parameters() -> None:
         "okActionRequired",
         "insufficientDataActionRequired",
     }
+
+
+def test_a_prefix_too_long_for_bucket_names_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "production-europe.yaml").write_text("region: eu-central-1\n", encoding="utf-8")
+    too_long = target(["hipaa", "pci"], "production-europe", tmp_path)
+    with pytest.raises(BadInputError, match="longer than 63 characters") as raised:
+        stack_args(too_long)
+    assert "name_prefix" in (raised.value.hint or "")
+    (tmp_path / "production-europe.yaml").write_text(
+        "region: eu-central-1\nname_prefix: ghp-prod\n", encoding="utf-8"
+    )
+    assert stack_args(target(["hipaa", "pci"], "production-europe", tmp_path)).name_prefix == (
+        "ghp-prod"
+    )
 
 
 def test_environment_overlay_shapes_the_stack() -> None:
