@@ -680,7 +680,7 @@ DRIFTS: tuple[Drift, ...] = (
     Drift("SQS-ENC-CMK", "data key reuse raised to 86400 s on the queue", sqs_key_reuse),
     Drift("SQS-TLS-ONLY", "TLS deny statement removed from the queue policy", sqs_tls_removed),
     Drift("SQS-DLQ", "DLQ detached (RedrivePolicy cleared)", sqs_dlq_detached),
-    Drift("SQS-RETENTION-MAX", "DLQ retention raised to 14 days", sqs_retention_raised),
+    Drift("SQS-RETENTION-MAX", "queue retention raised past the maximum", sqs_retention_raised),
     Drift("SQS-NO-PUBLIC", "public principal added to the queue policy", sqs_public_principal),
     Drift(
         "SQS-SNS-SCOPED", "topic's send grant removed from the queue policy", sqs_sns_grant_removed
@@ -716,7 +716,7 @@ DRIFTS: tuple[Drift, ...] = (
     Drift("S3-AUDIT-LOGGING", "server access logging off", s3_access_logging_off),
     Drift("S3-AUDIT-LIFECYCLE", "lifecycle configuration deleted", s3_lifecycle_deleted),
     Drift("LOGS-RETENTION", "trail log group retention removed", logs_retention_removed),
-    Drift("LOGS-KMS", "flow-log group KMS key disassociated", logs_key_removed),
+    Drift("LOGS-KMS", "flow-log group recreated without its key", logs_key_removed),
     Drift("ALARM-ACTIONS", "alarm notifies an unencrypted outside topic", alarm_actions_retargeted),
     Drift("ALARM-QUEUE-HEALTH", "DLQ depth alarm deleted", queue_alarm_deleted),
     Drift("ALARM-TOPIC-HEALTH", "topic delivery-failure alarm deleted", topic_alarm_deleted),
