@@ -56,8 +56,8 @@ def queue_without_cmk(monkeypatch: pytest.MonkeyPatch) -> None:
     """Plans come out with the orders queue on SSE-SQS instead of the stack's CMK."""
     real = provisioner.planning.run_plan
 
-    def tampered(target: Any) -> Plan:
-        planned = real(target)
+    def tampered(target: Any, **options: Any) -> Plan:
+        planned = real(target, **options)
         resources = []
         for resource in planned.resources:
             if resource.type == "aws:sqs/queue:Queue" and resource.name.endswith("orders-queue"):
