@@ -12,6 +12,8 @@ from components._naming import child_opts, merged_tags, type_token
 from components._policy import condition, deny_insecure_transport, policy_json, statement
 
 ACCESS_LOG_PREFIX = "access-logs/"
+# Marks the stack's audit log group, where `provisioner erase` also writes its audit records.
+AUDIT_LOG_TAG = {"provisioner:log": "audit"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,7 +149,7 @@ class AuditTrail(pulumi.ComponentResource):
             name=args.log_group_name,
             kms_key_id=args.kms_key_arn,
             retention_in_days=args.log_retention_days,
-            tags=merged_tags(args.tags, Name=args.log_group_name),
+            tags=merged_tags(args.tags, **AUDIT_LOG_TAG, Name=args.log_group_name),
             opts=child_opts(self, protect=args.protect),
         )
         delivery_role = aws.iam.Role(

@@ -41,6 +41,11 @@ def erasure_record(
     }
 
 
+# With the stack tag, marks a stack's audit log group (set by components/audit_trail.py).
+AUDIT_LOG_TAG_KEY = "provisioner:log"
+AUDIT_LOG_TAG_VALUE = "audit"
+
+
 def find_audit_log_group(logs: CloudWatchLogsClient, stack_name: str) -> str | None:
     """Name of the stack's audit log group, or None when it has none."""
     request: dict[str, Any] = {}
@@ -50,8 +55,6 @@ def find_audit_log_group(logs: CloudWatchLogsClient, stack_name: str) -> str | N
         )
         for group in response.get("logGroups", []):
             name = group.get("logGroupName", "")
-            if "audit" not in name.lower():
-                continue
             arn = group.get("arn", "").removesuffix(":*")
             tags = aws_call(
                 "CloudWatch Logs",
@@ -59,7 +62,10 @@ def find_audit_log_group(logs: CloudWatchLogsClient, stack_name: str) -> str | N
                 logs.list_tags_for_resource,
                 resourceArn=arn,
             ).get("tags", {})
-            if tags.get(STACK_TAG) == stack_name:
+            if (
+                tags.get(STACK_TAG) == stack_name
+                and tags.get(AUDIT_LOG_TAG_KEY) == AUDIT_LOG_TAG_VALUE
+            ):
                 return name
         token = response.get("nextToken")
         if not token:

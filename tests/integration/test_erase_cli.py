@@ -64,8 +64,13 @@ def stack(moto_server: MotoServer) -> dict[str, Any]:
         },
     )["QueueUrl"]
     foreign = sqs.create_queue(QueueName="other", tags={"provisioner:stack": "pci.dev"})["QueueUrl"]
+    # Another log group of the stack (flow logs) must not receive the audit record.
     logs.create_log_group(
-        logGroupName="/provisioner/gdpr-dev/audit", tags={"provisioner:stack": STACK}
+        logGroupName="/provisioner/gdpr.dev/flow-logs", tags={"provisioner:stack": STACK}
+    )
+    logs.create_log_group(
+        logGroupName="/provisioner/gdpr.dev/cloudtrail",
+        tags={"provisioner:stack": STACK, "provisioner:log": "audit"},
     )
     for i in range(25):
         _send(sqs, queue, SUBJECT if i % 5 == 0 else "bob", f"q-{i}")
@@ -102,7 +107,9 @@ def test_erase_deletes_only_the_subject_in_queues_and_dlqs_and_audits(
     }
     assert record["total_deleted"] == 6 and record["dry_run"] is False
 
-    group = "/provisioner/gdpr-dev/audit"
+    group = "/provisioner/gdpr.dev/cloudtrail"
+    flow_logs = stack["logs"].describe_log_streams(logGroupName="/provisioner/gdpr.dev/flow-logs")
+    assert flow_logs["logStreams"] == []
     streams = stack["logs"].describe_log_streams(logGroupName=group)["logStreams"]
     events = stack["logs"].get_log_events(
         logGroupName=group, logStreamName=streams[0]["logStreamName"]
@@ -137,7 +144,7 @@ def test_table_output_names_queues_and_counts(
 
     assert result.exit_code == 0, result.output
     assert "orders-dlq" in result.output and "deleted" in result.output
-    assert "audit record: log group /provisioner/gdpr-dev/audit" in result.output
+    assert "audit record: log group /provisioner/gdpr.dev/cloudtrail" in result.output
     assert SUBJECT not in result.output
 
 

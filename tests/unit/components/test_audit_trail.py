@@ -195,3 +195,20 @@ def test_access_logs_go_to_a_separate_private_bucket(graph: PlanMonitor) -> pulu
         assert writer["Condition"]["ArnLike"] == {"aws:SourceArn": audit_bucket.state["arn"]}
 
     return pulumi.Output.from_input(check())
+
+
+@pulumi.runtime.test
+def test_audit_log_group_carries_the_tag_erase_looks_for(
+    graph: PlanMonitor,
+) -> pulumi.Output[None]:
+    from provisioner.messaging.audit import AUDIT_LOG_TAG_KEY, AUDIT_LOG_TAG_VALUE
+
+    _audit()
+
+    async def check() -> None:
+        await settled()
+        tags = one(graph, "aws:cloudwatch/logGroup:LogGroup").inputs["tags"]
+        assert tags[AUDIT_LOG_TAG_KEY] == AUDIT_LOG_TAG_VALUE
+        assert tags["provisioner:stack"] == TAGS["provisioner:stack"]
+
+    return pulumi.Output.from_input(check())
