@@ -27,6 +27,14 @@ WaiversOpt = Annotated[
 ]
 
 
+SandboxOpt = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox", help="Verify against the emulator started by `provisioner sandbox start`."
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("verify")
     def verify_command(
@@ -35,6 +43,7 @@ def register(app: typer.Typer) -> None:
         env: EnvOpt,
         region: RegionOpt = None,
         endpoint_url: EndpointUrlOpt = None,
+        sandbox: SandboxOpt = False,
         output: Annotated[
             ReportFormat, typer.Option("--output", "-o", help="Report format.")
         ] = ReportFormat.table,
@@ -44,6 +53,7 @@ def register(app: typer.Typer) -> None:
         environments_dir: EnvironmentsDirOpt = None,
     ) -> None:
         """Verify the live stack: exit 0 compliant, 1 findings, 3 could not verify."""
+        from provisioner.errors import BadInputError
         from provisioner.profiles import resolve_target
         from provisioner.render import emit
         from provisioner.reports import render
@@ -57,6 +67,13 @@ def register(app: typer.Typer) -> None:
             profiles_dir=profiles_dir,
             environments_dir=environments_dir,
         )
+        if sandbox:
+            from provisioner import sandbox as local_sandbox
+            from provisioner.engine.settings import resolve_settings
+
+            if endpoint_url is not None:
+                raise BadInputError("--sandbox and --endpoint-url: pass one of them")
+            endpoint_url = local_sandbox.endpoint(resolve_settings().work_dir)
         waiver_file = load_waivers(waivers) if waivers is not None else None
         report = verify(
             VerifyRequest(

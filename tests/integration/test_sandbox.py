@@ -121,3 +121,25 @@ def test_up_verifies_the_live_stack_at_the_same_endpoint(
     assert document["result"] == "succeeded"
     assert document["verify"]["stack"] == "pci.dev"
     assert document["verify"]["summary"]["fail"] > 0
+
+
+def test_verify_uses_the_running_sandbox(work_dir: Path) -> None:
+    runner = CliRunner()
+    environments = str(Path(__file__).resolve().parents[2] / "environments")
+    argv = ["verify", "-p", "pci", "-e", "dev", "--sandbox", "--environments-dir", environments]
+
+    missing = runner.invoke(app, argv)
+    assert missing.exit_code == 3
+    assert "sandbox is not running" in missing.output
+
+    state = sandbox.start(work_dir)
+    result = runner.invoke(app, [*argv, "-o", "json"])
+    # An empty emulator holds no stack: the required trail, recorder and endpoints are missing.
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert document["stack"] == "pci.dev"
+    assert document["summary"]["fail"] > 0
+    assert state.url is not None
+
+    both = runner.invoke(app, [*argv, "--endpoint-url", state.url])
+    assert both.exit_code == 2
