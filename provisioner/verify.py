@@ -9,10 +9,10 @@ something failed outright.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from provisioner.errors import ExitCode
 from provisioner.findings import Finding, Status
@@ -44,6 +44,8 @@ class VerifyRequest:
     endpoint_url: str | None = None
     waivers: WaiverFile | None = None
     profiles_dir: Path | None = None
+    # ARNs from the stack's state (its outputs) when at hand; otherwise discovery by tags.
+    output_arns: tuple[str, ...] | None = None
 
 
 def verify(
@@ -63,7 +65,11 @@ def verify(
     session = session or boto3.Session(region_name=target.region)
     # Raises OperationError (exit 3, one line) when AWS is unreachable, before or during reading.
     inventory = collect_live(
-        session, target.region, target.stack_name, endpoint_url=request.endpoint_url
+        session,
+        target.region,
+        target.stack_name,
+        endpoint_url=request.endpoint_url,
+        output_arns=list(request.output_arns) if request.output_arns else None,
     )
     controls = controls_for(target.profile)
     findings = evaluate(controls, inventory, target.parameters)
@@ -77,6 +83,25 @@ def verify(
         started_at,
         profiles_dir=request.profiles_dir,
     )
+
+
+def arns_in_outputs(outputs: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every ARN among stack output values (strings, lists and maps of them), in order."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            if value.startswith("arn:") and value not in found:
+                found.append(value)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(dict(outputs))
+    return tuple(found)
 
 
 def judged_report(

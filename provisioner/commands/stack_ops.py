@@ -211,7 +211,9 @@ def up(
     if skip_verify:
         _render_result(result, output, {}, report_file)
         return
-    verdict = verify_live(target, settings, request, output=output.value)
+    verdict = verify_live(
+        target, settings, request, output=output.value, stack_outputs=result.outputs
+    )
     if output is TableOrJson.json:
         _render_result(result, output, {"verify": verdict.document}, report_file)
     else:

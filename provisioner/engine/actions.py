@@ -256,15 +256,27 @@ class Verdict:
 
 
 def verify_live(
-    target: StackTarget, settings: EngineSettings, request: StackRequest, *, output: str
+    target: StackTarget,
+    settings: EngineSettings,
+    request: StackRequest,
+    *,
+    output: str,
+    stack_outputs: dict[str, Any] | None = None,
 ) -> Verdict:
-    """Run `verify` against the stack just deployed (same endpoint as the deploy)."""
+    """Run `verify` against the stack just deployed (same endpoint as the deploy).
+
+    The deploy's outputs are the stack's state at hand: their ARNs scope the collectors, so the
+    resources judged are the ones this deploy made, not whatever else carries the stack's tags.
+    """
     from provisioner import reports
-    from provisioner.verify import VerifyRequest, exit_code_for, verify
+    from provisioner.verify import VerifyRequest, arns_in_outputs, exit_code_for, verify
 
     report = verify(
         VerifyRequest(
-            target=target, endpoint_url=settings.endpoint_url, profiles_dir=request.profiles_dir
+            target=target,
+            endpoint_url=settings.endpoint_url,
+            profiles_dir=request.profiles_dir,
+            output_arns=arns_in_outputs(stack_outputs or {}) or None,
         )
     )
     text = reports.render(report, "table") if output != "json" else ""
