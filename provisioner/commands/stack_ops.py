@@ -131,13 +131,10 @@ def _render_result(
 def _outputs_table(values: dict[str, Any]) -> str:
     import json
 
-    from rich.markup import escape
-
     from provisioner.render import table
 
-    # render.table feeds cells to rich, which would read "[secret]" as a markup tag.
     rows = [
-        (escape(name), escape(value if isinstance(value, str) else json.dumps(value)))
+        (name, value if isinstance(value, str) else json.dumps(value))
         for name, value in sorted(values.items())
     ]
     return table(["output", "value"], rows)

@@ -90,9 +90,11 @@ def test_up_deploys_then_verifies_and_exits_1_on_findings(
     fake: FakePulumiCommand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[str | None] = []
+    handed_outputs: list[dict[str, object]] = []
 
-    def verdict(target, settings, request, *, output):
+    def verdict(target, settings, request, *, output, stack_outputs):
         seen.append(settings.endpoint_url)
+        handed_outputs.append(stack_outputs)
         return actions.Verdict(1, "verify: 1 fail", {"summary": {"fail": 1}})
 
     monkeypatch.setattr(actions, "verify_live", verdict)
@@ -104,6 +106,8 @@ def test_up_deploys_then_verifies_and_exits_1_on_findings(
     assert "up pci.dev: succeeded" in result.stdout and "verify: 1 fail" in result.stdout
     assert re.search(r"signingToken +\[secret\]", result.stdout) and "tok-123" not in result.output
     assert seen == ["http://127.0.0.1:1"]
+    # verify is scoped by what the deploy produced, with secrets already masked
+    assert handed_outputs and handed_outputs[0].get("signingToken") == "[secret]"
     assert fake.calls_of("up")
 
 
