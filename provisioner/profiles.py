@@ -23,10 +23,10 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from provisioner.errors import BadInputError
+from provisioner.yamlfile import load_yaml
 
 PROFILE_NAME = re.compile(r"^[a-z][a-z0-9]*$")
 ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -469,21 +469,7 @@ def describe_validation_error(path: Path | str, error: ValidationError) -> str:
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Parse a YAML file that must hold one mapping; errors name the file and the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BadInputError(f"{path}: cannot read: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: not UTF-8 text") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise BadInputError(f"{path}:{where}: invalid YAML: {problem}") from None
-    except (ValueError, RecursionError) as error:
-        raise BadInputError(f"{path}: invalid YAML: {error}") from None
+    document = load_yaml(path)
     if document is None:
         document = {}
     if not isinstance(document, dict):

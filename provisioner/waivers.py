@@ -15,11 +15,11 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from provisioner.errors import BadInputError
 from provisioner.findings import Finding, Severity, Status
+from provisioner.yamlfile import load_yaml
 
 EXPIRED_WAIVER_CONTROL = "waiver_not_expired"
 EXPIRED_WAIVER_TITLE = "Waiver is within its expiry date"
@@ -65,18 +65,7 @@ class WaiverFile:
 
 def load_waivers(path: Path) -> WaiverFile:
     """Read and validate a waivers file; every problem is exit 2 naming the file and field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BadInputError(f"--waivers {path}: cannot read: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: not UTF-8 text") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark is not None else ""
-        raise BadInputError(f"{path}:{where} invalid YAML") from None
+    document = load_yaml(path, flag="--waivers")
     if document is None:
         document = []
     if isinstance(document, dict) and set(document) == {"waivers"}:
