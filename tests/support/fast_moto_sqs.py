@@ -7,7 +7,10 @@ whole queue on every receive reading the clock through datetime twice per messag
 over a 10,000-message queue is then O(n^2) with a large constant: hours.
 
 This keeps an index from every handle a message ever had to the message, reads the retention
-period directly, and reads the clock once per scan. moto's semantics are otherwise unchanged:
+period directly, and reads the clock once per scan. It also makes moto's pending-group lookup
+take a snapshot of the in-flight set first: with 10,000 messages and concurrent clients, moto's
+threaded server otherwise fails receives with "Set changed size during iteration" (HTTP 500).
+moto's semantics are otherwise unchanged:
 deleting twice is accepted, a handle of a deleted or unknown message is ReceiptHandleIsInvalid,
 visibility is capped at 12 hours from sending, a message is visible after `visible_at` and not
 delayed from `delayed_until`. Only the tests' in-process moto server is patched, and only while
@@ -39,6 +42,12 @@ def indexed_receipt_handles() -> Iterator[None]:
         return bool(retention_seconds + message.sent_timestamp / 1000 > unix_time())
 
     original_delayed = models.Queue.approximate_number_of_messages_delayed
+    original_pending_groups = models.Queue.pending_message_groups
+
+    def pending_groups(self: Any) -> set[str]:
+        in_flight = list(self._pending_messages)  # one C-level copy: no other thread interleaves
+        return {m.group_id for m in in_flight if m.group_id is not None}
+
     original_not_visible = models.Queue.approximate_number_of_messages_not_visible
 
     def visible_messages(self: Any) -> list[Any]:
@@ -94,6 +103,7 @@ def indexed_receipt_handles() -> Iterator[None]:
 
     models.Message.mark_received = mark_received  # type: ignore[method-assign]
     models.Queue.messages = property(visible_messages)  # type: ignore[method-assign,assignment]
+    models.Queue.pending_message_groups = property(pending_groups)  # type: ignore[method-assign,assignment]
     models.Queue.approximate_number_of_messages_delayed = property(delayed_count)  # type: ignore[method-assign,assignment]
     models.Queue.approximate_number_of_messages_not_visible = property(not_visible_count)  # type: ignore[method-assign,assignment]
     models.SQSBackend.is_message_valid_based_on_retention_period = within_retention  # type: ignore[method-assign]
@@ -104,6 +114,7 @@ def indexed_receipt_handles() -> Iterator[None]:
     finally:
         models.Message.mark_received = original_mark_received  # type: ignore[method-assign]
         models.Queue.messages = original_messages  # type: ignore[method-assign]
+        models.Queue.pending_message_groups = original_pending_groups  # type: ignore[method-assign]
         models.Queue.approximate_number_of_messages_delayed = original_delayed  # type: ignore[method-assign]
         models.Queue.approximate_number_of_messages_not_visible = original_not_visible  # type: ignore[method-assign]
         models.SQSBackend.is_message_valid_based_on_retention_period = original_retention_check  # type: ignore[method-assign]
