@@ -43,8 +43,11 @@ class Resource:
 
     @property
     def resource_id(self) -> str:
-        """The ARN where one exists, else the AWS id or name."""
-        raise NotImplementedError
+        """The ARN where one exists (the default), else the AWS id or name (kinds override)."""
+        arn = getattr(self, "arn", None)
+        if not isinstance(arn, str):
+            raise NotImplementedError(f"{type(self).__name__} has no ARN: override resource_id")
+        return arn
 
     def aliases_for_lookup(self) -> tuple[str, ...]:
         """Every identifier `Inventory.lookup` should resolve to this resource."""
@@ -74,10 +77,6 @@ class Key(Resource):
     aliases: tuple[str, ...] = ()  # "alias/name"
     description: str = ""
     tags: Tags = field(default_factory=dict)
-
-    @property
-    def resource_id(self) -> str:
-        return self.arn
 
     @property
     def pending_deletion(self) -> bool:
@@ -123,10 +122,6 @@ class Queue(Resource):
     is_dlq: bool = False  # another queue in the inventory names this one as dead-letter target
     tags: Tags = field(default_factory=dict)
 
-    @property
-    def resource_id(self) -> str:
-        return self.arn
-
     def aliases_for_lookup(self) -> tuple[str, ...]:
         return tuple(i for i in (self.arn, self.url, self.name) if i)
 
@@ -148,10 +143,6 @@ class Topic(Resource):
     delivery_feedback_role_arns: Mapping[str, str] = field(default_factory=dict)
     tags: Tags = field(default_factory=dict)
 
-    @property
-    def resource_id(self) -> str:
-        return self.arn
-
 
 @dataclass(frozen=True, kw_only=True)
 class Subscription(Resource):
@@ -165,10 +156,6 @@ class Subscription(Resource):
     redrive_policy_dlq_arn: str | None = None  # the subscription's own dead-letter queue
     pending_confirmation: bool = False
     filter_policy: PolicyDocument | None = None
-
-    @property
-    def resource_id(self) -> str:
-        return self.arn
 
 
 # ---------------------------------------------------------------------------------------- S3
@@ -223,10 +210,6 @@ class Bucket(Resource):
     lifecycle_rules: tuple[LifecycleRule, ...] = ()
     logging_target_bucket: str | None = None
     tags: Tags = field(default_factory=dict)
-
-    @property
-    def resource_id(self) -> str:
-        return self.arn
 
     def aliases_for_lookup(self) -> tuple[str, ...]:
         return (self.arn, self.name)
@@ -291,10 +274,6 @@ class Trail(Resource):
     latest_cw_logs_delivery_error: str | None = None
     tags: Tags = field(default_factory=dict)
 
-    @property
-    def resource_id(self) -> str:
-        return self.arn
-
     def aliases_for_lookup(self) -> tuple[str, ...]:
         return (self.arn, self.name)
 
@@ -320,10 +299,6 @@ class LogGroup(Resource):
     kms_key_id: str | None = None
     metric_filters: tuple[MetricFilter, ...] = ()
     tags: Tags = field(default_factory=dict)
-
-    @property
-    def resource_id(self) -> str:
-        return self.arn
 
     def aliases_for_lookup(self) -> tuple[str, ...]:
         # live describe_log_groups reports the ARN with a trailing ":*"; accept both spellings
@@ -355,10 +330,6 @@ class Alarm(Resource):
     insufficient_data_actions: tuple[str, ...] = ()
     tags: Tags = field(default_factory=dict)
 
-    @property
-    def resource_id(self) -> str:
-        return self.arn
-
     def aliases_for_lookup(self) -> tuple[str, ...]:
         return (self.arn, self.name)
 
@@ -386,10 +357,6 @@ class EventRule(Resource):
     state: str = "ENABLED"
     targets: tuple[EventTarget, ...] = ()
     tags: Tags = field(default_factory=dict)
-
-    @property
-    def resource_id(self) -> str:
-        return self.arn
 
     def aliases_for_lookup(self) -> tuple[str, ...]:
         return (self.arn, self.name)
@@ -433,10 +400,6 @@ class ConfigRule(Resource):
     state: str = "ACTIVE"
     tags: Tags = field(default_factory=dict)
 
-    @property
-    def resource_id(self) -> str:
-        return self.arn
-
     def aliases_for_lookup(self) -> tuple[str, ...]:
         return (self.arn, self.name)
 
@@ -474,10 +437,6 @@ class SecurityGroup(Resource):
     egress: tuple[SecurityGroupRule, ...] = ()
     tags: Tags = field(default_factory=dict)
 
-    @property
-    def resource_id(self) -> str:
-        return self.arn
-
     def aliases_for_lookup(self) -> tuple[str, ...]:
         return (self.arn, self.id)
 
@@ -498,10 +457,6 @@ class VpcEndpoint(Resource):
     security_group_ids: tuple[str, ...] = ()
     policy: PolicyDocument | None = None
     tags: Tags = field(default_factory=dict)
-
-    @property
-    def resource_id(self) -> str:
-        return self.arn
 
     @property
     def service(self) -> str:
@@ -534,10 +489,6 @@ class Vpc(Resource):
     flow_logs: tuple[FlowLog, ...] = ()
     tags: Tags = field(default_factory=dict)
 
-    @property
-    def resource_id(self) -> str:
-        return self.arn
-
     def aliases_for_lookup(self) -> tuple[str, ...]:
         return (self.arn, self.id)
 
@@ -556,10 +507,6 @@ class Role(Resource):
     inline_policies: Mapping[str, PolicyDocument] = field(default_factory=dict)  # name -> doc
     attached_policies: Mapping[str, PolicyDocument] = field(default_factory=dict)  # ARN -> doc
     tags: Tags = field(default_factory=dict)
-
-    @property
-    def resource_id(self) -> str:
-        return self.arn
 
     def identity_policies(self) -> Iterator[tuple[str, PolicyDocument]]:
         """Every identity policy (inline by name, then managed by ARN) with its document."""
