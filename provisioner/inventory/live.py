@@ -38,6 +38,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Collectors run side by side, each spreading its own resources over a pool; more collectors at
+# once than this only contend for the GIL (building a client is pure CPU) and ran slower
+# (benchmarks/bench_verify.py).
+COLLECTOR_WORKERS = 3
+
 PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5)
 
 
@@ -106,7 +111,7 @@ def collect_live(
     selected = {name: COLLECTORS[name] for name in services or COLLECTORS}
     results: dict[Kind, tuple[AnyResource, ...]] = {}
     errors: dict[Kind, CollectionError] = {}
-    with ThreadPoolExecutor(max_workers=len(selected) or 1) as pool:
+    with ThreadPoolExecutor(max_workers=min(COLLECTOR_WORKERS, len(selected)) or 1) as pool:
         futures = {name: pool.submit(_run, module, ctx) for name, module in selected.items()}
         for name, future in futures.items():
             kinds: tuple[Kind, ...] = selected[name].KINDS

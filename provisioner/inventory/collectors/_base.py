@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
+from provisioner.inventory.collectors._tag_index import StackTagIndex
+
 if TYPE_CHECKING:
     import boto3
 
@@ -97,17 +99,40 @@ class CollectorContext:
     endpoint_url: str | None = None
     guard: EndpointGuard = field(default_factory=EndpointGuard)
     workers: int = RESOURCE_WORKERS
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _clients_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _tag_index: StackTagIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._tag_index = StackTagIndex(
+            (STACK_TAG, self.scope.stack_name), lambda: self.client("resourcegroupstaggingapi")
+        )
+
+    def stack_tags(self, service: str) -> Mapping[str, Mapping[str, str]] | None:
+        """ARN -> tags of the stack's resources of `service` (sqs, sns or kms), from one
+        tagging sweep shared by the collectors; None when the sweep was refused."""
+        return self._tag_index.tags_of(service)
 
     def client(self, service: str, region: str | None = None) -> Any:
-        config = Config(retries=dict(RETRIES), max_pool_connections=self.workers)  # type: ignore[arg-type]
-        client = self.session.client(
-            service,  # type: ignore[call-overload]
-            region_name=region or self.region,
-            endpoint_url=self.endpoint_url,
-            config=config,
-        )
-        self.guard.install(client)
-        return client
+        """The one client of `service` in `region` (default: the context's), made on first use.
+
+        Clients are made under a lock: building one is pure CPU (loading the service model),
+        so building several at once in threads only makes them contend for the GIL.
+        """
+        key = (service, region or self.region)
+        with self._clients_lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = Config(retries=dict(RETRIES), max_pool_connections=self.workers)  # type: ignore[arg-type]
+                client = self.session.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=key[1],
+                    endpoint_url=self.endpoint_url,
+                    config=config,
+                )
+                self.guard.install(client)
+                self._clients[key] = client
+            return client
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """`fn` over `items` across the resource pool, results in input order."""
