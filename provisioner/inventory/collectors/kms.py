@@ -1,4 +1,5 @@
-"""KMS keys: list keys and aliases once, then per key its tags, description, rotation and policy."""
+"""KMS keys: list keys and aliases once, then per key of the stack its description, rotation and
+policy (and its tags when the tag sweep is refused)."""
 
 from __future__ import annotations
 
@@ -20,21 +21,26 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
         if alias.get("TargetKeyId"):
             aliases[alias["TargetKeyId"]].append(alias["AliasName"])
     wanted = ctx.scope.by_arns("arn:aws:kms:")
+    known_tags = ctx.stack_tags("kms")
     if wanted is not None:
         keys = [k for k in keys if k["KeyArn"] in wanted]
+    elif known_tags is not None:
+        keys = [k for k in keys if k["KeyArn"] in known_tags]
 
     def read(entry: dict[str, Any]) -> Key | None:
         key_id = entry["KeyId"]
         if any(a.startswith("alias/aws/") for a in aliases.get(key_id, ())):
             return None  # AWS managed keys carry no stack tags and allow no tag reads
-        tags = tags_from_list(
-            optional(
-                lambda: client.list_resource_tags(KeyId=key_id).get("Tags"),
-                "AccessDeniedException",
+        tags = dict((known_tags or {}).get(entry["KeyArn"]) or {})
+        if not tags:  # not in the tag sweep (refused, or an output ARN without the stack tag)
+            tags = tags_from_list(
+                optional(
+                    lambda: client.list_resource_tags(KeyId=key_id).get("Tags"),
+                    "AccessDeniedException",
+                )
             )
-        )
-        if wanted is None and not ctx.scope.tagged(tags):
-            return None
+            if wanted is None and not ctx.scope.tagged(tags):
+                return None
         metadata = client.describe_key(KeyId=key_id)["KeyMetadata"]
         return key_from_metadata(client, metadata, tags, tuple(aliases.get(key_id, ())))
 

@@ -1,5 +1,5 @@
-"""SNS topics and subscriptions: list each once; per topic its tags and attributes, per
-subscription of a stack topic its attributes."""
+"""SNS topics and subscriptions: list each once; per topic of the stack its attributes (and its
+tags when the tag sweep is refused), per subscription of a stack topic its attributes."""
 
 from __future__ import annotations
 
@@ -24,13 +24,18 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
     client = ctx.client("sns")
     arns = [t["TopicArn"] for t in paginate(client, "list_topics", "Topics")]
     wanted = ctx.scope.by_arns("arn:aws:sns:")
+    known_tags = ctx.stack_tags("sns")
     if wanted is not None:
         arns = [a for a in arns if a in wanted]
+    elif known_tags is not None:
+        arns = [a for a in arns if a in known_tags]
 
     def read_topic(arn: str) -> Topic | None:
-        tags = tags_from_list(client.list_tags_for_resource(ResourceArn=arn).get("Tags"))
-        if wanted is None and not ctx.scope.tagged(tags):
-            return None
+        tags = dict((known_tags or {}).get(arn) or {})
+        if not tags:  # not in the tag sweep (refused, or an output ARN without the stack tag)
+            tags = tags_from_list(client.list_tags_for_resource(ResourceArn=arn).get("Tags"))
+            if wanted is None and not ctx.scope.tagged(tags):
+                return None
         attributes = client.get_topic_attributes(TopicArn=arn).get("Attributes") or {}
         return topic_from_attributes(arn, attributes, tags)
 

@@ -1,4 +1,5 @@
-"""SQS queues: list once, then per queue its tags and all attributes (two calls)."""
+"""SQS queues: list once, then per queue of the stack all its attributes (one call; two when
+the tag sweep is refused and the queue's tags must be read too)."""
 
 from __future__ import annotations
 
@@ -31,14 +32,21 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
     client = ctx.client("sqs")
     urls = paginate(client, "list_queues", "QueueUrls", PaginationConfig={"PageSize": 1000})
     wanted = ctx.scope.by_arns("arn:aws:sqs:")
+    known_tags = ctx.stack_tags("sqs")
     if wanted is not None:
         urls = [u for u in urls if queue_arn(u, ctx.region) in wanted]
+    elif known_tags is not None:
+        urls = [u for u in urls if queue_arn(u, ctx.region) in known_tags]
 
     def read(url: str) -> Queue | None:
-        listed = optional(lambda: client.list_queue_tags(QueueUrl=url), *GONE)
-        tags: dict[str, str] = (listed or {}).get("Tags") or {}
-        if listed is None or (wanted is None and not ctx.scope.tagged(tags)):
-            return None  # deleted since the listing, or not the stack's
+        tags = dict((known_tags or {}).get(queue_arn(url, ctx.region)) or {})
+        if not tags:  # not in the tag sweep (refused, or an output ARN without the stack tag)
+            listed = optional(lambda: client.list_queue_tags(QueueUrl=url), *GONE)
+            if listed is None:
+                return None  # deleted since the listing
+            tags = listed.get("Tags") or {}
+            if wanted is None and not ctx.scope.tagged(tags):
+                return None  # not the stack's
         attributes = optional(
             lambda: client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"]), *GONE
         )

@@ -185,13 +185,36 @@ def test_reads_each_queue_with_at_most_three_calls(
     session: boto3.Session,
     api_calls: list[str],
 ) -> None:
-    collect_live(session, REGION, STACK, endpoint_url=moto.url, services=["sqs"])
+    inventory = collect_live(session, REGION, STACK, endpoint_url=moto.url, services=["sqs"])
     calls = Counter(api_calls)
-    queues_in_account = 4
+    assert {q.name for q in inventory.queues} == {"orders", "orders-dlq"}
+    assert calls["tagging.GetResources"] == 1  # the stack's queues and their tags, at once
     assert calls["sqs.ListQueues"] == 1
-    assert calls["sqs.ListQueueTags"] == queues_in_account
+    assert calls["sqs.ListQueueTags"] == 0
     assert calls["sqs.GetQueueAttributes"] == 2  # only the stack's two queues
-    assert sum(v for k, v in calls.items() if k.startswith("sqs.")) <= 1 + 3 * queues_in_account
+    assert sum(v for k, v in calls.items() if k.startswith("sqs.")) == 1 + 2
+
+
+def deny_tag_sweep(**_: Any) -> AWSResponse:
+    denied = json.dumps(
+        {"__type": "AccessDeniedException", "Message": "not authorized to tag:GetResources"}
+    )
+    return error_response(400, denied, "application/x-amz-json-1.1")
+
+
+def test_without_the_tag_sweep_each_resource_s_tags_are_read_and_the_inventory_is_the_same(
+    moto: MotoServer, deployed: DeployedStack, session: boto3.Session, api_calls: list[str]
+) -> None:
+    swept = collect_live(aws_session(), REGION, STACK, endpoint_url=moto.url)
+    session.events.register("before-send.resource-groups-tagging-api", cast(Any, deny_tag_sweep))
+    read_one_by_one = collect_live(session, REGION, STACK, endpoint_url=moto.url)
+
+    assert read_one_by_one.errors == {} and swept.errors == {}
+    assert read_one_by_one == swept
+    assert len(swept.queues) == 2 and len(swept.topics) == 1 and len(swept.keys) == 1
+    calls = Counter(api_calls)
+    assert calls["sqs.ListQueueTags"] == 4  # every queue of the account, the stack's or not
+    assert calls["sns.ListTagsForResource"] >= 1 and calls["kms.ListResourceTags"] >= 1
 
 
 def test_output_arns_narrow_the_service_they_name(
@@ -310,7 +333,9 @@ def test_a_queue_deleted_between_listing_and_reading_is_skipped(
         if params.get("QueueUrl") == doomed:
             sqs.delete_queue(QueueUrl=doomed)
 
-    session.events.register("before-parameter-build.sqs.ListQueueTags", cast(Any, delete_first))
+    session.events.register(
+        "before-parameter-build.sqs.GetQueueAttributes", cast(Any, delete_first)
+    )
     inventory = collect_live(session, REGION, STACK, endpoint_url=moto.url, services=["sqs"])
     assert inventory.errors == {}
     assert {q.name for q in inventory.queues} == {"orders", "orders-dlq"}
