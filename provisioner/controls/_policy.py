@@ -7,8 +7,9 @@ condition keys that narrow a statement. Condition keys are case-insensitive in I
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
-from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 Statement = Mapping[str, Any]
@@ -88,7 +89,16 @@ def resources(statement: Statement) -> list[str]:
 
 def pattern_matches(pattern: str, value: str) -> bool:
     """IAM wildcard match (`*` and `?`), case-insensitive as IAM action names are."""
-    return fnmatchcase(value.lower(), pattern.lower())
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == value.lower()  # most patterns: AWS managed policies list names
+    return _wildcard(pattern.lower()).fullmatch(value.lower()) is not None
+
+
+@lru_cache(maxsize=4096)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    """`*` and `?` are IAM's only wildcards: `[` and the rest are literal (unlike fnmatch)."""
+    parts = (".".join(map(re.escape, part.split("?"))) for part in pattern.split("*"))
+    return re.compile(".*".join(parts), re.DOTALL)
 
 
 def grants_action(statement: Statement, action: str) -> bool:
