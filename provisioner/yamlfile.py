@@ -9,6 +9,9 @@ import yaml
 
 from provisioner.errors import BadInputError
 
+# libyaml's loader when PyYAML was built with it: the same documents and errors, parsed in C.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def load_yaml(path: Path, *, flag: str | None = None) -> Any:
     """The document in `path` (None for an empty file). `flag` names the option that gave it."""
@@ -20,7 +23,7 @@ def load_yaml(path: Path, *, flag: str | None = None) -> Any:
     except UnicodeDecodeError:
         raise BadInputError(f"{path}: not UTF-8 text") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
