@@ -80,6 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
     profiles = options.profiles or list(PROFILES)
+    if str(REPO) not in sys.path:  # run as a script, only benchmarks/ is on the path
+        sys.path.insert(0, str(REPO))
+    from benchmarks._bytecode import compile_project
+
+    compile_project()
     cli = provisioner_command()
 
     with tempfile.TemporaryDirectory() as scratch:

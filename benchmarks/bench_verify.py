@@ -338,10 +338,14 @@ def measure(url: str, size: int, with_verify: bool, repeat: int) -> dict[str, An
     return row
 
 
+def _importable_root() -> None:
+    if str(ROOT) not in sys.path:  # run as a script, only benchmarks/ is on the path
+        sys.path.insert(0, str(ROOT))
+
+
 def deploy_full_stack(url: str) -> int:
     """The pci prod stack, every resource of the program created in moto; how many."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))  # `tests` is not installed: the simulated deploy lives there
+    _importable_root()  # `tests` is not installed: the simulated deploy lives there
     from provisioner.profiles import resolve_target
     from tests.support.simulated_deploy import simulated_deploy
 
@@ -453,6 +457,10 @@ def main() -> None:
         }
         print(json.dumps(children[mode](url)))
         return
+    _importable_root()
+    from benchmarks._bytecode import compile_project
+
+    compile_project()
     rows = []
     with moto_server() as url:
         for size in (int(s) for s in args.sizes.split(",")):
