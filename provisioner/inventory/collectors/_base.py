@@ -109,8 +109,8 @@ class CollectorContext:
         )
 
     def stack_tags(self, service: str) -> Mapping[str, Mapping[str, str]] | None:
-        """ARN -> tags of the stack's resources of `service` (sqs, sns or kms), from one
-        tagging sweep shared by the collectors; None when the sweep was refused."""
+        """ARN -> tags of the stack's resources of `service` from the one tagging sweep the
+        collectors share; None when they must read each resource's tags (see _tag_index)."""
         return self._tag_index.tags_of(service)
 
     def client(self, service: str, region: str | None = None) -> Any:

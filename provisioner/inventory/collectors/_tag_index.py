@@ -1,14 +1,16 @@
-"""The stack's queues, topics and keys with their tags, from one Resource Groups Tagging API sweep.
+"""The stack's tagged resources with their tags, from one Resource Groups Tagging API sweep.
 
-Those are the kinds a stack has many of. Reading each one's tags to learn whether it belongs to
-the stack costs a call per resource of the whole account (ListQueueTags, ListTagsForResource,
-ListResourceTags); one paginated GetResources filtered on the stack tag returns the stack's
-resources of all three services with their tags, 100 to a page.
+Deciding whether a queue, topic, key, bucket, alarm or log group belongs to the stack otherwise
+costs a tag read per resource of the whole account (ListQueueTags, GetBucketTagging, ...): in a
+real account, mostly resources of other stacks. One paginated GetResources filtered on the stack
+tag returns the stack's resources of all those services with their tags, 100 to a page.
 
 The sweep is an optimisation, never a source of truth: collectors still list each service and
 only judge what that listing returns (the tagging index can briefly lag behind creations and
-deletions), and when the sweep is refused (no `tag:GetResources` permission, a partition
-without the API) they fall back to reading each resource's tags.
+deletions). A service falls back to reading each resource's tags when the sweep was refused (no
+`tag:GetResources` permission, a partition without the API) or found none of its resources
+(the index may not cover that type there, and an empty answer cannot tell "none" from "not
+indexed").
 """
 
 from __future__ import annotations
@@ -24,14 +26,22 @@ from provisioner.inventory._normalize import tags_from_list
 
 log = logging.getLogger(__name__)
 
-INDEXED_SERVICES = ("sqs", "sns", "kms")
+# service (as in the ARN) -> the resource type filter that selects the kind we judge
+RESOURCE_TYPES = {
+    "sqs": "sqs",
+    "sns": "sns",
+    "kms": "kms",
+    "s3": "s3",
+    "cloudwatch": "cloudwatch:alarm",
+    "logs": "logs",
+}
 PAGE_SIZE = 100  # GetResources' maximum ResourcesPerPage
 
 Tags = Mapping[str, str]
 
 
 class StackTagIndex:
-    """ARN -> tags of the stack's resources of INDEXED_SERVICES, swept once on first use."""
+    """ARN -> tags of the stack's resources of RESOURCE_TYPES, swept once on first use."""
 
     def __init__(self, tag: tuple[str, str], client_factory: Callable[[], Any]) -> None:
         self._tag = tag  # (key, value) of the stack tag
@@ -41,8 +51,9 @@ class StackTagIndex:
         self._by_service: dict[str, dict[str, Tags]] | None = None
 
     def tags_of(self, service: str) -> Mapping[str, Tags] | None:
-        """The stack's resources of `service` and their tags; None when the sweep was refused."""
-        if service not in INDEXED_SERVICES:
+        """The stack's resources of `service` and their tags; None when the caller must read
+        each resource's tags itself (the sweep was refused, or found none of this service)."""
+        if service not in RESOURCE_TYPES:
             raise ValueError(f"{service} is not swept by the tag index")
         with self._lock:  # the first collector sweeps; the others wait for its result
             if not self._swept:
@@ -50,7 +61,7 @@ class StackTagIndex:
                 self._swept = True
         if self._by_service is None:
             return None
-        return self._by_service.get(service, {})
+        return self._by_service.get(service) or None
 
     def _sweep(self) -> dict[str, dict[str, Tags]] | None:
         key, value = self._tag
@@ -59,7 +70,7 @@ class StackTagIndex:
             .get_paginator("get_resources")
             .paginate(
                 TagFilters=[{"Key": key, "Values": [value]}],
-                ResourceTypeFilters=list(INDEXED_SERVICES),
+                ResourceTypeFilters=list(RESOURCE_TYPES.values()),
                 PaginationConfig={"PageSize": PAGE_SIZE},
             )
         )
@@ -69,9 +80,9 @@ class StackTagIndex:
             code = error.response.get("Error", {}).get("Code", "")
             log.debug("tag sweep refused (%s): reading each resource's tags", code)
             return None
-        by_service: dict[str, dict[str, Tags]] = {service: {} for service in INDEXED_SERVICES}
+        by_service: dict[str, dict[str, Tags]] = {service: {} for service in RESOURCE_TYPES}
         for mapping in mappings:
-            arn = str(mapping.get("ResourceARN") or "")
+            arn = str(mapping.get("ResourceARN") or "").removesuffix(":*")  # log groups
             service = arn.split(":")[2] if arn.count(":") >= 5 else ""
             if service in by_service:
                 by_service[service][arn] = tags_from_list(mapping.get("Tags"))

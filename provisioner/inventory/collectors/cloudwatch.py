@@ -1,4 +1,5 @@
-"""CloudWatch metric alarms: list once (all fields come with the listing); per alarm its tags."""
+"""CloudWatch metric alarms: list once (all fields come with the listing); the stack's found by
+the tag sweep, or by each alarm's tags when the sweep cannot tell."""
 
 from __future__ import annotations
 
@@ -15,15 +16,20 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
     client = ctx.client("cloudwatch")
     alarms = paginate(client, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
     wanted = ctx.scope.by_arns("arn:aws:cloudwatch:")
+    known_tags = ctx.stack_tags("cloudwatch")
     if wanted is not None:
         alarms = [a for a in alarms if a.get("AlarmArn") in wanted]
+    elif known_tags is not None:
+        alarms = [a for a in alarms if a.get("AlarmArn") in known_tags]
 
     def read(entry: dict[str, Any]) -> Alarm | None:
-        tags = tags_from_list(
-            client.list_tags_for_resource(ResourceARN=entry["AlarmArn"]).get("Tags")
-        )
-        if wanted is None and not ctx.scope.tagged(tags):
-            return None
+        tags = dict((known_tags or {}).get(entry["AlarmArn"]) or {})
+        if not tags:  # not in the tag sweep (see _tag_index)
+            tags = tags_from_list(
+                client.list_tags_for_resource(ResourceARN=entry["AlarmArn"]).get("Tags")
+            )
+            if wanted is None and not ctx.scope.tagged(tags):
+                return None
         return alarm_from_entry(entry, tags)
 
     return {Kind.ALARM: tuple(a for a in ctx.map(read, alarms) if a is not None)}

@@ -1,4 +1,5 @@
-"""CloudWatch Logs: list log groups and metric filters once; per log group its tags."""
+"""CloudWatch Logs: list log groups and metric filters once; the stack's groups found by the tag
+sweep, or by each group's tags when the sweep cannot tell."""
 
 from __future__ import annotations
 
@@ -25,10 +26,14 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
         wanted = frozenset(a.removesuffix(":*") for a in wanted)
         groups = [g for g in groups if group_arn(g) in wanted]
 
+    known_tags = ctx.stack_tags("logs")
+    if wanted is None and known_tags is not None:
+        groups = [g for g in groups if group_arn(g) in known_tags]
+
     def tags_of(entry: dict[str, Any]) -> dict[str, str]:
-        tags: dict[str, str] = (
-            client.list_tags_for_resource(resourceArn=group_arn(entry)).get("tags") or {}
-        )
+        tags = dict((known_tags or {}).get(group_arn(entry)) or {})
+        if not tags:  # not in the tag sweep (see _tag_index)
+            tags = client.list_tags_for_resource(resourceArn=group_arn(entry)).get("tags") or {}
         return tags
 
     tagged = [(g, tags) for g, tags in zip(groups, ctx.map(tags_of, groups), strict=True)]

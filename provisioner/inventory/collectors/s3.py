@@ -1,6 +1,6 @@
-"""S3 buckets: list once; per bucket its tags, then for stack buckets each configuration read
-once (public access block, ownership, versioning, object lock, encryption, policy, lifecycle,
-logging, location)."""
+"""S3 buckets: list once; the stack's found by the tag sweep (or by each bucket's tags when the
+sweep cannot tell), then for stack buckets each configuration read once (public access block,
+ownership, versioning, object lock, encryption, policy, lifecycle, logging, location)."""
 
 from __future__ import annotations
 
@@ -38,19 +38,24 @@ def collect(ctx: CollectorContext) -> dict[Kind, tuple[AnyResource, ...]]:
     client = ctx.client("s3")
     names = list_bucket_names(client)
     wanted = ctx.scope.by_arns("arn:aws:s3:::")
+    known_tags = ctx.stack_tags("s3")
     if wanted is not None:
         names = [n for n in names if f"arn:aws:s3:::{n}" in wanted]
+    elif known_tags is not None:
+        names = [n for n in names if f"arn:aws:s3:::{n}" in known_tags]
 
     def read(name: str) -> Bucket | None:
-        try:
-            tagging = optional(lambda: client.get_bucket_tagging(Bucket=name), "NoSuchTagSet")
-        except ClientError as error:
-            if error_code(error) == "NoSuchBucket":
-                return None  # deleted since the listing
-            raise
-        tags = tags_from_list((tagging or {}).get("TagSet"))
-        if wanted is None and not ctx.scope.tagged(tags):
-            return None
+        tags = dict((known_tags or {}).get(f"arn:aws:s3:::{name}") or {})
+        if not tags:  # not in the tag sweep (see _tag_index)
+            try:
+                tagging = optional(lambda: client.get_bucket_tagging(Bucket=name), "NoSuchTagSet")
+            except ClientError as error:
+                if error_code(error) == "NoSuchBucket":
+                    return None  # deleted since the listing
+                raise
+            tags = tags_from_list((tagging or {}).get("TagSet"))
+            if wanted is None and not ctx.scope.tagged(tags):
+                return None
         return read_bucket(client, name, tags)
 
     return {Kind.BUCKET: tuple(b for b in ctx.map(read, names) if b is not None)}

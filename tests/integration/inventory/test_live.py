@@ -215,6 +215,49 @@ def test_without_the_tag_sweep_each_resource_s_tags_are_read_and_the_inventory_i
     calls = Counter(api_calls)
     assert calls["sqs.ListQueueTags"] == 4  # every queue of the account, the stack's or not
     assert calls["sns.ListTagsForResource"] >= 1 and calls["kms.ListResourceTags"] >= 1
+    assert calls["s3.GetBucketTagging"] >= 1 and calls["monitoring.ListTagsForResource"] >= 1
+    assert calls["logs.ListTagsForResource"] >= 1
+
+
+def test_with_the_tag_sweep_no_resource_s_tags_are_read_one_by_one(
+    moto: MotoServer, deployed: DeployedStack, session: boto3.Session, api_calls: list[str]
+) -> None:
+    inventory = collect_live(session, REGION, STACK, endpoint_url=moto.url)
+    assert inventory.errors == {} and len(inventory.buckets) >= 1 and len(inventory.alarms) >= 1
+    calls = Counter(api_calls)
+    assert calls["tagging.GetResources"] == 1
+    per_resource_tag_reads = (
+        "sqs.ListQueueTags",
+        "sns.ListTagsForResource",
+        "kms.ListResourceTags",
+        "s3.GetBucketTagging",
+        "monitoring.ListTagsForResource",
+        "logs.ListTagsForResource",
+    )
+    assert {name: calls[name] for name in per_resource_tag_reads} == dict.fromkeys(
+        per_resource_tag_reads, 0
+    )
+
+
+def test_a_service_the_sweep_returns_nothing_for_is_read_one_by_one(
+    moto: MotoServer, deployed: DeployedStack, session: boto3.Session, api_calls: list[str]
+) -> None:
+    """An empty answer cannot tell "none" from "not indexed here": the tags are read instead."""
+
+    def drop_buckets(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["ResourceTagMappingList"] = [
+            m for m in parsed["ResourceTagMappingList"] if ":s3:" not in m["ResourceARN"]
+        ]
+
+    session.events.register(
+        "after-call.resource-groups-tagging-api.GetResources", cast(Any, drop_buckets)
+    )
+    inventory = collect_live(session, REGION, STACK, endpoint_url=moto.url)
+    assert inventory == collect_live(aws_session(), REGION, STACK, endpoint_url=moto.url)
+    assert {b.name for b in inventory.buckets} == {"pci-prod-audit"}
+    calls = Counter(api_calls)
+    assert calls["s3.GetBucketTagging"] == len(moto.client("s3").list_buckets()["Buckets"])
+    assert calls["sqs.ListQueueTags"] == 0  # the other services still trust the sweep
 
 
 def test_output_arns_narrow_the_service_they_name(
