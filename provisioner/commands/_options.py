@@ -69,3 +69,12 @@ EndpointUrlOpt = Annotated[
         help="Send every AWS call to this endpoint (an emulator such as moto).",
     ),
 ]
+
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        help="State backend URL (s3://, file://, ...). Default: PULUMI_BACKEND_URL, "
+        "else local files under .provisioner/state.",
+    ),
+]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from provisioner.commands._options import (
+    BackendOpt,
     EndpointUrlOpt,
     EnvironmentsDirOpt,
     EnvOpt,
@@ -37,14 +38,6 @@ class OutputsFormat(StrEnum):
 
 YesOpt = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (required off a terminal).")
-]
-BackendOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--backend",
-        help="State backend URL (s3://, file://, ...). Default: PULUMI_BACKEND_URL, "
-        "else local files under .provisioner/state.",
-    ),
 ]
 SecretsProviderOpt = Annotated[
     str | None,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from provisioner.commands._options import (
+    BackendOpt,
     EndpointUrlOpt,
     EnvironmentsDirOpt,
     EnvOpt,
@@ -35,6 +36,16 @@ SandboxOpt = Annotated[
 ]
 
 
+FromStateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--from-state",
+        help="Judge the resources the stack's Pulumi state names (its output ARNs) instead of "
+        "whatever carries its provisioner:stack tag. Needs the Pulumi CLI and the backend.",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("verify")
     def verify_command(
@@ -49,6 +60,8 @@ def register(app: typer.Typer) -> None:
         ] = ReportFormat.table,
         report_file: ReportFileOpt = None,
         waivers: WaiversOpt = None,
+        from_state: FromStateOpt = False,
+        backend: BackendOpt = None,
         profiles_dir: ProfilesDirOpt = None,
         environments_dir: EnvironmentsDirOpt = None,
     ) -> None:
@@ -60,6 +73,8 @@ def register(app: typer.Typer) -> None:
         from provisioner.verify import VerifyRequest, exit_code_for, verify
         from provisioner.waivers import load_waivers
 
+        if backend is not None and not from_state:
+            raise BadInputError("--backend is read only with --from-state")
         target = resolve_target(
             profiles,
             env,
@@ -75,12 +90,27 @@ def register(app: typer.Typer) -> None:
                 raise BadInputError("--sandbox and --endpoint-url: pass one of them")
             endpoint_url = local_sandbox.endpoint(resolve_settings().work_dir)
         waiver_file = load_waivers(waivers) if waivers is not None else None
+        output_arns = None
+        if from_state:
+            from provisioner.engine.actions import StackRequest, state_output_arns
+
+            output_arns = state_output_arns(
+                StackRequest(
+                    profiles=tuple(profiles),
+                    env=env,
+                    region=region,
+                    profiles_dir=profiles_dir,
+                    environments_dir=environments_dir,
+                    backend=backend,
+                )
+            )
         report = verify(
             VerifyRequest(
                 target=target,
                 endpoint_url=endpoint_url,
                 waivers=waiver_file,
                 profiles_dir=profiles_dir,
+                output_arns=output_arns,
             )
         )
         emit(render(report, output.value), report_file)

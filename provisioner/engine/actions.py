@@ -233,6 +233,26 @@ def stack_outputs(request: StackRequest, *, show_secrets: bool) -> dict[str, Any
     return public_outputs(outputs)
 
 
+def state_output_arns(request: StackRequest) -> tuple[str, ...]:
+    """The ARNs among the stack's outputs in its state backend: the resources it deployed.
+
+    Exit 2 when the backend has no such stack, 3 when its outputs name no resource (nothing is
+    deployed, or the state predates the outputs): judging by tags instead must be asked for.
+    """
+    from provisioner.verify import arns_in_outputs
+
+    target, settings = resolve(request)
+    outputs = public_outputs(read_outputs(target, settings, command=_command()))
+    arns = arns_in_outputs(outputs)
+    if not arns:
+        raise OperationError(
+            f"the state of stack {target.stack_name} on {settings.backend_url} names no resources",
+            hint="deploy it with `provisioner up`, or verify without --from-state to find the "
+            "stack's resources by their provisioner:stack tag",
+        )
+    return arns
+
+
 def require_destroy_confirmation(target: StackTarget, *, yes: bool, confirm: str | None) -> None:
     if not yes:
         raise BadInputError(
