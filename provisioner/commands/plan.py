@@ -69,7 +69,8 @@ def register(app: typer.Typer) -> None:
         if output is ReportFormat.json:
             emit(to_json({**plan_document(planned), **_findings_document(report)}), report_file)
         elif output is ReportFormat.table:
-            emit(f"{_render(report, 'table')}\n\n{plan_table(planned)}", report_file)
+            # the verdict last, where the terminal leaves the eye
+            emit(f"{plan_table(planned)}\n\n{_render(report, 'table')}", report_file)
         else:
             emit(_render(report, output.value), report_file)
         raise typer.Exit(_exit_code(report))

@@ -68,8 +68,11 @@ def test_table_groups_resources_under_components_with_a_count() -> None:
         return len(lines[name]) - len(lines[name].lstrip())
 
     assert indent("messaging-orders-queue") > indent("messaging-orders") > indent("messaging")
-    last = out.strip().splitlines()[-1]
-    assert last.endswith("components") and "resources planned" in last
+    count_line = next(line for line in out.splitlines() if "resources planned" in line)
+    assert count_line.endswith("components")
+    verdict = out.strip().splitlines()[-1]
+    assert verdict.startswith("pass: ") and " fail: 0 " in verdict
+    assert out.index(count_line) < out.index("STATUS"), "resources first, then the verdict"
 
 
 @pytest.mark.parametrize(
