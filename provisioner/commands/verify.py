@@ -92,18 +92,9 @@ def register(app: typer.Typer) -> None:
         waiver_file = load_waivers(waivers) if waivers is not None else None
         output_arns = None
         if from_state:
-            from provisioner.engine.actions import StackRequest, state_output_arns
+            from provisioner.engine.actions import state_output_arns
 
-            output_arns = state_output_arns(
-                StackRequest(
-                    profiles=tuple(profiles),
-                    env=env,
-                    region=region,
-                    profiles_dir=profiles_dir,
-                    environments_dir=environments_dir,
-                    backend=backend,
-                )
-            )
+            output_arns = state_output_arns(target, backend=backend)
         report = verify(
             VerifyRequest(
                 target=target,

@@ -233,7 +233,7 @@ def stack_outputs(request: StackRequest, *, show_secrets: bool) -> dict[str, Any
     return public_outputs(outputs)
 
 
-def state_output_arns(request: StackRequest) -> tuple[str, ...]:
+def state_output_arns(target: StackTarget, *, backend: str | None = None) -> tuple[str, ...]:
     """The ARNs among the stack's outputs in its state backend: the resources it deployed.
 
     Exit 2 when the backend has no such stack, 3 when its outputs name no resource (nothing is
@@ -241,7 +241,7 @@ def state_output_arns(request: StackRequest) -> tuple[str, ...]:
     """
     from provisioner.verify import arns_in_outputs
 
-    target, settings = resolve(request)
+    settings = resolve_settings(backend=backend)
     outputs = public_outputs(read_outputs(target, settings, command=_command()))
     arns = arns_in_outputs(outputs)
     if not arns:
