@@ -55,6 +55,8 @@ def test_up_verify_outputs_destroy_against_the_emulator(
 
     verify = runner.invoke(app, ["verify", *common, "--output", "json"])
     assert verify.exit_code == 0, verify.output
+    from_state = runner.invoke(app, ["verify", *common, "--from-state", "--output", "json"])
+    assert from_state.exit_code == 0, from_state.output
 
     outputs = runner.invoke(app, ["outputs", *common[:4], *common[6:], "--output", "json"])
     assert outputs.exit_code == 0, outputs.output
