@@ -70,9 +70,6 @@ def test_table_groups_resources_under_components_with_a_count() -> None:
     assert indent("messaging-orders-queue") > indent("messaging-orders") > indent("messaging")
     count_line = next(line for line in out.splitlines() if "resources planned" in line)
     assert count_line.endswith("components")
-    verdict = out.strip().splitlines()[-1]
-    assert verdict.startswith("pass: ") and " fail: 0 " in verdict
-    assert out.index(count_line) < out.index("STATUS"), "resources first, then the verdict"
 
 
 @pytest.mark.parametrize(

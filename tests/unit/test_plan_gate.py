@@ -117,13 +117,14 @@ def test_a_violating_plan_exits_1_naming_control_and_resource(
     ]
 
 
-def test_the_table_shows_findings_then_resources(
+def test_the_table_shows_resources_then_findings_then_the_summary(
     profiles_dir: Path, queue_without_cmk: None
 ) -> None:
     result = mini(profiles_dir)
     assert result.exit_code == 1
-    assert result.stdout.index("SQS-ENC-CMK") < result.stdout.index("messaging-orders-queue")
-    assert "fail: 1" in result.stdout
+    assert result.stdout.index("messaging-orders-queue") < result.stdout.index("SQS-ENC-CMK")
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.startswith("pass: ") and "fail: 1" in summary
 
 
 def test_waivers_apply_to_the_plan(
